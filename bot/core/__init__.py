@@ -1,0 +1,1 @@
+"""Platform-neutral answer types and the answer service."""

@@ -1,0 +1,53 @@
+"""The answer service's plain data: what adapters receive and render."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    org: str
+    channel: str = "cli"
+
+
+@dataclass(frozen=True)
+class Passage:
+    text: str  # verbatim clause text (whitespace repaired only)
+    org: str  # the organisation whose document this is
+    document: str  # document title
+    section: str  # section path, "A › B"
+    source: str  # file, relative to the corpus folder
+    score: float
+
+
+@dataclass(frozen=True)
+class Contact:
+    role: str
+    name: str | None
+    how: str | None = None  # e-mail, phone or chat handle, when known
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    org: str
+    answered: bool
+    passages: tuple[Passage, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+    warnings: tuple[str, ...] = ()
+    message: str = ""  # a short lead-in sentence for people
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The line format of `policybot ask --json` (a contract: checks depend on it)."""
+        return {
+            "question": self.question,
+            "org": self.org,
+            "answered": self.answered,
+            "passages": [asdict(p) for p in self.passages],
+            "contacts": [asdict(c) for c in self.contacts],
+            "warnings": list(self.warnings),
+        }
