@@ -1,0 +1,58 @@
+"""Plain data for a corpus: organisations, their directory of contacts, documents and clauses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Person:
+    """Somebody named as responsible for something, from an org file or a policy's text."""
+
+    role: str  # as written ("Designated Safeguarding Lead")
+    role_key: str | None  # canonical role ("dsl"), None when the role is not one we know
+    name: str | None  # a person's name; None when only the role is known
+    title: str | None = None  # job title given beside the name ("Head of Care")
+    how: str | None = None  # e-mail, phone, chat handle
+    handles: tuple[tuple[str, str], ...] = ()  # (platform, id) pairs, e.g. ("slack", "U123")
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    org: str
+    source: str  # path relative to the corpus folder
+    title: str
+    sha256: str
+    approved: str | None = None  # as written ("September 2023")
+    approver: str | None = None
+    review_cycle: str | None = None  # as written ("Annual", "yearly")
+    next_review: date | None = None  # last day the policy counts as current
+    next_review_text: str | None = None
+    replaced_by: str | None = None  # "Policy will be replaced in Sept 2025 with ..."
+    replaced_on: date | None = None
+    owner_role: str | None = None  # the role that leads on / monitors the policy
+    people: tuple[Person, ...] = ()
+
+
+@dataclass(frozen=True)
+class Clause:
+    id: str  # "<org>/<source>#<n>", stable while the document does not change
+    org: str
+    source: str
+    document: str  # document title
+    section: str  # "3. Personal use › When using social media, staff must not"
+    text: str  # verbatim, whitespace repaired, at most 600 characters
+    roles: tuple[str, ...] = ()  # canonical roles the clause mentions, in order of appearance
+    names: tuple[str, ...] = ()  # people the clause itself names
+    kind: str = "text"  # "bullet", "numbered", "sentence", "text", "contact", "slt-answer"
+
+
+@dataclass(frozen=True)
+class Organisation:
+    slug: str
+    name: str
+    parent: str | None = None
+    general_contact: str | None = None  # a role or a name
+    people: tuple[Person, ...] = ()  # the org file's contacts directory
+    document_overrides: dict[str, dict[str, str]] = field(default_factory=dict)

@@ -1,0 +1,163 @@
+"""What a policy's own text says about it: approval, review dates and cycle, replacement, owner, title,
+and the people it names ("Designated Safeguarding Lead (DSL): Mica Smith")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from bot.retrieval import roles
+from bot.retrieval.cleanup import clean_lines, repair_spaces
+from bot.retrieval.dates import DATE_PATTERN, find_date, parse_date
+from bot.retrieval.documents import Person
+
+_SEP = r"(?:\s*[:\t]\s*|\s+)\[?"  # "Label: value", "Label<TAB>value", "Label [value](#)"
+_NEXT_REVIEW = re.compile(
+    r"(?:next\s+review(?:\s+date)?(?:\s+due)?(?:\s+by)?|(?:policy\s+)?review\s+date|date\s+of\s+next\s+review"
+    r"|review\s+due(?:\s+by)?|to\s+be\s+reviewed\s+(?:by|on|in))" + _SEP + rf"({DATE_PATTERN})",
+    re.IGNORECASE)
+_APPROVED = re.compile(
+    r"(?:approved(?:\s+date|\s+on)?|date\s+agreed(?:\s+and\s+ratified)?(?:\s+by\s+\w+)?|agreed\s+by\s+the\s+"
+    r"[\w ]+?|ratified(?:\s+on)?|approved\s+by:?\s+.{1,80}?\s+on)" + _SEP + rf"({DATE_PATTERN})",
+    re.IGNORECASE)
+_APPROVER = re.compile(r"^(?:policy\s+)?approved\s+by\s*:?\s*(.+?)(?:\s+on\s+" + DATE_PATTERN + r"|$)",
+                       re.IGNORECASE)
+_AGREED_BY = re.compile(r"agreed\s+by\s+the\s+([\w ]+?)\t", re.IGNORECASE)
+_CYCLE_LABEL = re.compile(r"review\s+cycle\s*[:\t]\s*(\w[\w -]*)", re.IGNORECASE)
+_CYCLE_PHRASE = re.compile(
+    r"review(?:ed)?\b[^.]{0,40}?\b(annually|yearly|on\s+a\s+yearly\s+basis|every\s+\w+\s+years?|biennially"
+    r"|termly|every\s+year)", re.IGNORECASE)
+_REPLACED = re.compile(
+    r"(?:will\s+be|to\s+be|has\s+been|is\s+being)\s+replaced\s+(?:in|on|by|from)\s+"
+    rf"({DATE_PATTERN})(?:\s+(?:with|by)\s+(.+?))?\s*\.?$", re.IGNORECASE | re.MULTILINE)
+_OWNER_ROW = re.compile(r"(?:lead\s+staff|policy\s+(?:lead|owner)|lead\s+person)\s*[:\t]\s*(.+)",
+                        re.IGNORECASE)
+_OWNER_PHRASE = re.compile(r"monitor\s+the\s+imple\w*\s+of\s+this\s+policy|implementing\s+and\s+reviewing"
+                           r"\s+this\s+policy|responsible\s+for\s+(?:this|reviewing\s+this)\s+policy",
+                           re.IGNORECASE)
+_NAME = r"[A-Z][a-z'\u2019-]+(?:\s+(?:[A-Z][a-z'\u2019-]+|[A-Z]\.)){1,3}"
+_PERSON_LINE = re.compile(
+    rf"^(?:[-*\u2022]\s*)?(?P<role>[A-Za-z][\w /&(),'-]{{1,70}}?)\s*(?::\s*|\t+)\[?(?P<name>{_NAME})"
+    r"(?:\s*,\s*(?P<title>[^\]\n]{2,60}?))?\]?(?:\([^)]*\))?(?:\s+-\s+(?P<title2>[\w ]{2,40}))?\s*$")
+_TITLE_WORDS = re.compile(r"\b(?:policy|procedure|guidance|code\s+of\s+conduct|statement)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Metadata:
+    title: str | None
+    approved: str | None
+    approver: str | None
+    review_cycle: str | None
+    next_review: date | None
+    next_review_text: str | None
+    replaced_by: str | None
+    replaced_on: date | None
+    owner_role: str | None
+    people: tuple[Person, ...]
+
+
+def extract(text: str) -> Metadata:
+    lines = [ln.strip() for ln in clean_lines(text) if ln.strip()]
+    flat = "\n".join(lines)
+    review = _latest_review(flat)
+    replaced = _REPLACED.search(flat)
+    return Metadata(
+        title=_title_from_metadata_line(lines),
+        approved=_first_group(_APPROVED, flat),
+        approver=_approver(lines),
+        review_cycle=_review_cycle(flat),
+        next_review=review[1] if review else None,
+        next_review_text=review[0] if review else None,
+        replaced_by=repair_spaces(replaced.group(0)).rstrip(".") if replaced else None,
+        replaced_on=parse_date(replaced.group(1)) if replaced else None,
+        owner_role=_owner_role(flat),
+        people=tuple(_people(lines)),
+    )
+
+
+def _first_group(pattern: re.Pattern[str], text: str) -> str | None:
+    m = pattern.search(text)
+    return repair_spaces(m.group(1)) if m else None
+
+
+def _latest_review(text: str) -> tuple[str, date] | None:
+    """The latest stated next-review date (a policy that states two gets the benefit of the doubt)."""
+    found = [(repair_spaces(m.group(1)), d) for m in _NEXT_REVIEW.finditer(text)
+             if (d := parse_date(m.group(1)))]
+    return max(found, key=lambda f: f[1]) if found else None
+
+
+def _approver(lines: list[str]) -> str | None:
+    for line in lines:
+        if m := _APPROVER.search(line):
+            who = repair_spaces(m.group(1)).strip(" :.-")
+            if who and not find_date(who):
+                return who
+        if m := _AGREED_BY.search(line + "\t"):
+            return repair_spaces(m.group(1)).title()
+    return None
+
+
+def _review_cycle(text: str) -> str | None:
+    if m := _CYCLE_LABEL.search(text):
+        return repair_spaces(m.group(1))
+    if m := _CYCLE_PHRASE.search(text):
+        return repair_spaces(m.group(1))
+    return None
+
+
+def _owner_role(text: str) -> str | None:
+    if m := _OWNER_ROW.search(text):
+        if key := roles.role_key(m.group(1)):
+            return key
+    for m in _OWNER_PHRASE.finditer(text):
+        window = text[max(0, m.start() - 250):m.start()]
+        window = window.split(".\n")[-1] if "." in window else window
+        found = roles.find_roles(window)
+        if found:
+            return found[-1]
+    return None
+
+
+def _people(lines: list[str]) -> list[Person]:
+    out: list[Person] = []
+    for line in lines:
+        m = _PERSON_LINE.match(line)
+        if not m:
+            continue
+        role_text = re.sub(r"\s*\((?:[A-Z]{2,6})\)\s*$", "", m.group("role")).strip()
+        title = (m.group("title") or m.group("title2") or "").strip() or None
+        person = _person(role_text, m.group("name"), title)
+        if person:
+            out.append(person)
+    return out
+
+
+def _person(role_text: str, name: str, title: str | None) -> Person | None:
+    if roles.role_key(name) or find_date(name) or _TITLE_WORDS.search(name):
+        return None  # "Lead Staff: Head Teacher", "Date: September 2023", "Status: New Policy"
+    key = roles.role_key(role_text)
+    if re.search(r"approved\s+by", role_text, re.IGNORECASE):  # "Policy Approved By: Mica Smith - Director"
+        if not title:
+            return None
+        role_text, key = title, roles.role_key(title)
+        title = None
+    elif key is None:
+        return None
+    return Person(role=role_text, role_key=key, name=name, title=title)
+
+
+def _title_from_metadata_line(lines: list[str]) -> str | None:
+    """A PDF export may run the cover page into one line: 'Approved by: ... Next review due by: June 2026
+    or in line for Government Guidelines Alternative Provision Social Media Policy'. The title is what
+    remains once the stated metadata is taken out."""
+    for line in lines[:3]:
+        rest = re.sub(rf"approved\s+by:?.*?\s+on\s+{DATE_PATTERN}", " ", line, flags=re.IGNORECASE)
+        rest = re.sub(rf"next\s+review\s+due\s+by:?\s*{DATE_PATTERN}(?:\s+or\s+(?:in\s+line\s+(?:for|with)|as)"
+                      r"(?:\s+\w+){0,3}?\s+(?:guidelines|guidance|legislation|requirements))?",
+                      " ", rest, flags=re.IGNORECASE)
+        rest = repair_spaces(rest)
+        if rest != repair_spaces(line) and _TITLE_WORDS.search(rest) and len(rest) < 100:
+            return rest
+    return None

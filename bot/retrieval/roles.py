@@ -1,0 +1,80 @@
+"""The roles school policies name, and how to recognise them in text.
+
+A role key is canonical ("dsl"); the patterns are the ways UK school policies write it. Order matters:
+more specific roles come first so that "Deputy DSL" is not read as "DSL".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+
+class Role(NamedTuple):
+    key: str
+    label: str
+    pattern: re.Pattern[str]
+
+
+def _role(key: str, label: str, *alternatives: str) -> Role:
+    return Role(key, label, re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE))
+
+
+ROLES: tuple[Role, ...] = (
+    _role("deputy_dsl", "Deputy Designated Safeguarding Lead",
+          r"deputy\s+(?:dsl|designated\s+safeguarding\s+lead)"),
+    _role("dsl", "Designated Safeguarding Lead",
+          r"designated\s+safeguarding\s+(?:lead|officer)", r"dsl", r"lead\s+safeguarding\s+officer",
+          r"safeguarding\s+lead"),
+    _role("chair", "Chair of Governors", r"chair\s+of\s+(?:the\s+)?(?:governing\s+board|governors)"),
+    _role("governor", "Named Governor", r"named\s+governor(?:\s+with\s+lead\s+responsibility)?"),
+    _role("headteacher", "Headteacher", r"head\s*teacher", r"head\s+of\s+school", r"principal"),
+    _role("deputy_head", "Deputy Headteacher", r"deputy\s+head(?:\s*teacher)?"),
+    _role("coo", "Chief Operating Officer", r"coo", r"chief\s+operating\s+officer"),
+    _role("proprietor", "Proprietor", r"proprietor"),
+    _role("compliance", "Compliance Officer", r"compliance\s+officer"),
+    _role("hr", "Human Resources", r"human\s+resources", r"hr"),
+    _role("it", "IT Coordinator", r"it\s+(?:coordinator|co-ordinator|lead|manager)"),
+    _role("dpo", "Data Protection Officer", r"data\s+protection\s+officer", r"dpo"),
+    _role("slt", "Senior Leadership Team",
+          r"senior\s+leadership\s+team", r"slt", r"leadership\s+team", r"senior\s+management",
+          r"senior\s+manager"),
+    _role("line_manager", "Line Manager", r"line\s+manager"),
+    _role("director", "Director", r"director"),
+)
+_BY_KEY = {r.key: r for r in ROLES}
+# "IT" and "HR" are only roles in capitals; "it"/"hr" in running text are ordinary words.
+_CASE_SENSITIVE = {"it": re.compile(r"\bIT\s+(?:[Cc]o-?ordinator|[Ll]ead|[Mm]anager)\b"),
+                   "hr": re.compile(r"\bHR\b|\b[Hh]uman [Rr]esources\b"),
+                   "dpo": re.compile(r"\bDPO\b|\b[Dd]ata [Pp]rotection [Oo]fficer\b"),
+                   "coo": re.compile(r"\bCOO\b|\b[Cc]hief [Oo]perating [Oo]fficer\b")}
+
+
+def label(key: str) -> str:
+    return _BY_KEY[key].label
+
+
+def _pattern(role: Role) -> re.Pattern[str]:
+    return _CASE_SENSITIVE.get(role.key, role.pattern)
+
+
+def find_roles(text: str) -> tuple[str, ...]:
+    """Canonical roles mentioned in *text*, in order of first appearance, each once."""
+    found: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for role in ROLES:
+        for m in _pattern(role).finditer(text):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue  # inside a more specific role already found ("Deputy DSL")
+            taken.append(m.span())
+            found.append((m.start(), role.key))
+    seen: dict[str, None] = {}
+    for _, key in sorted(found):
+        seen.setdefault(key, None)
+    return tuple(seen)
+
+
+def role_key(text: str) -> str | None:
+    """The canonical role that a role phrase ("Designated Safeguarding Lead (DSL)") names, if any."""
+    roles = find_roles(text)
+    return roles[0] if roles else None
