@@ -236,7 +236,7 @@ def _docx_prefix(paragraph: Paragraph) -> str:
 
 # --- PDF --------------------------------------------------------------------------------------
 
-_PAGE_MARKER = re.compile(r"\bpage\s*\|?\s*\d+|\d+\s*\|\s*page\b", re.IGNORECASE)
+_PAGE_MARKER = re.compile(r"page\s*\|?\s*\d+(\s*of\s*\d+)?|\d+\s*\|\s*page", re.IGNORECASE)
 _EDGE = 2  # lines at the top and at the bottom of a page where running headers/footers live
 
 
@@ -265,7 +265,7 @@ def _edge_indexes(lines: list[str]) -> set[int]:
 
 
 def _drop_running_lines(pages: list[list[str]]) -> list[str]:
-    """Drop running headers/footers, keeping page markers (a later step handles those).
+    """Drop running headers/footers, keeping lone page markers (cleanup handles those).
 
     A running line is one of the first or last two lines of a page whose text, digits aside,
     recurs there on at least half the pages and at least two.
@@ -279,7 +279,8 @@ def _drop_running_lines(pages: list[list[str]]) -> list[str]:
     return [
         "\n".join(
             line for i, line in enumerate(lines)
-            if i not in idx or _running_key(line) not in running or _PAGE_MARKER.search(line)
+            if i not in idx or _running_key(line) not in running
+            or _PAGE_MARKER.fullmatch(line.strip())
         )
         for lines, idx in zip(pages, edges)
     ]

@@ -187,6 +187,23 @@ def test_pdf_drops_running_header_keeps_body_and_page_markers(tmp_path: Path) ->
     assert "Stone Bay School" not in text
 
 
+def test_pdf_drops_running_footer_that_carries_a_page_number(tmp_path: Path) -> None:
+    class Footed(FPDF):
+        def footer(self) -> None:
+            self.set_y(-15)
+            self.set_font("Helvetica", size=9)
+            self.cell(0, 6, f"Social Media Policy | Page {self.page_no()} of 2")
+
+    pdf = Footed()
+    for lines in PAGES[:2]:
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=11)
+        for line in lines:
+            pdf.cell(0, 8, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    text = read_document(_write(tmp_path, "footed.pdf", bytes(pdf.output())))
+    assert text == "\n".join(PAGES[0]) + "\n\n" + "\n".join(PAGES[1])
+
+
 def test_pdf_single_page_keeps_every_line(tmp_path: Path) -> None:
     text = read_document(_write(tmp_path, "one.pdf", _pdf(PAGES[:1])))
     assert text.splitlines() == [HEADER.format(n=1), *PAGES[0], "Page | 1"]
