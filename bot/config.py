@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from pydantic import Field
@@ -19,3 +20,7 @@ class Settings(BaseSettings):
     embedding_model: str = ""
     top_k: int = Field(default=3, ge=1, le=10)
     max_question_chars: int = Field(default=MAX_QUESTION_CHARS, ge=50)
+    # Where questions are logged for SLT review.
+    log_file: Path = Path("var/questions.jsonl")
+    # Fixes "today" for review-date warnings (tests, demonstrations); empty means the real date.
+    today: date | None = None

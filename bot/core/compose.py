@@ -1,0 +1,113 @@
+"""Reply composition: who to contact and what to warn about, as pure functions over plain data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from bot.core.models import Contact
+from bot.retrieval import roles
+from bot.retrieval.documents import Clause, DocumentInfo, Organisation, Person
+
+MAX_CONTACTS = 3
+
+
+class Directory:
+    """Who holds which role for one organisation: its org file first, then its own documents, then its
+    parent trust's (org file, documents). The nearest entry for a role wins."""
+
+    def __init__(self, chain: Sequence[Organisation], documents: Iterable[DocumentInfo]) -> None:
+        docs = list(documents)
+        self.by_role: dict[str, Person] = {}
+        self.by_name: dict[str, Person] = {}
+        for org in chain:
+            people = list(org.people) + [p for d in docs if d.org == org.slug for p in d.people]
+            for person in people:
+                self._add(person)
+
+    def _add(self, person: Person) -> None:
+        if person.role_key and person.role_key not in self.by_role:
+            self.by_role[person.role_key] = person
+        elif person.role_key in self.by_role and not self.by_role[person.role_key].name and person.name:
+            self.by_role[person.role_key] = person
+        if person.name:
+            known = self.by_name.get(person.name)
+            if known is None or (not known.how and person.how):
+                self.by_name[person.name] = person
+
+    def for_role(self, key: str) -> Contact:
+        person = self.by_role.get(key)
+        if person is None:
+            return Contact(role=roles.label(key), name=None)
+        return _contact(person)
+
+    def for_phrase(self, phrase: str) -> Contact | None:
+        """A role ("Designated Safeguarding Lead") or a person's name, as an org file may give it."""
+        if phrase in self.by_name:
+            return _contact(self.by_name[phrase])
+        key = roles.role_key(phrase)
+        return self.for_role(key) if key else None
+
+
+def _contact(person: Person) -> Contact:
+    role = person.role if not person.title else f"{person.role} ({person.title})"
+    return Contact(role=role, name=person.name, how=person.how)
+
+
+def contacts_for(clauses: Sequence[Clause], documents: dict[str, DocumentInfo], directory: Directory,
+                 fallback: Contact | None) -> tuple[Contact, ...]:
+    """The people responsible for what these clauses say, best first.
+
+    A clause that names a person gives that person; one that names a role ("report to the DSL") gives
+    whoever holds that role here; otherwise the policy's own lead or owner answers for it."""
+    found: list[Contact] = []
+    for clause in clauses:
+        found.extend(_for_clause(clause, documents.get(clause.source), directory))
+    if not any(c.name for c in found) and fallback:
+        found.append(fallback)
+    return _dedupe(found)[:MAX_CONTACTS]
+
+
+def _for_clause(clause: Clause, doc: DocumentInfo | None, directory: Directory) -> list[Contact]:
+    named = [c for n in clause.names if (c := directory.for_phrase(n))]
+    if named:
+        return named
+    by_role = [directory.for_role(k) for k in clause.roles]
+    if by_role:
+        return by_role
+    if doc and doc.owner_role:
+        return [directory.for_role(doc.owner_role)]
+    return []
+
+
+def _dedupe(contacts: list[Contact]) -> list[Contact]:
+    seen: set[str] = set()
+    out: list[Contact] = []
+    for c in sorted(contacts, key=lambda c: c.name is None):  # named people before bare roles
+        key = (c.name or c.role).lower()
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out
+
+
+def warnings_for(documents: Iterable[DocumentInfo], today: date) -> tuple[str, ...]:
+    """Staleness warnings for the documents quoted: review date passed, or replacement announced."""
+    out: list[str] = []
+    for doc in documents:
+        if doc.replaced_on:
+            tense = "was to be" if doc.replaced_on < today else "will be"
+            what = doc.replaced_by or "replaced"
+            out.append(f"'{doc.title}' says it {tense} replaced ({what}). Check that you have the current "
+                       "version before relying on it.")
+        elif doc.next_review and doc.next_review < today:
+            out.append(f"'{doc.title}' was due for review by {doc.next_review_text or doc.next_review}; "
+                       "it may be out of date. Check with the policy's lead before relying on it.")
+    return tuple(dict.fromkeys(out))
+
+
+def describe(contact: Contact) -> str:
+    """'Martyn Nash (Designated Safeguarding Lead)', or the role alone when nobody is named."""
+    if contact.name:
+        return f"{contact.name} ({contact.role})" + (f", {contact.how}" if contact.how else "")
+    return f"the {contact.role}" + (f", {contact.how}" if contact.how else "")

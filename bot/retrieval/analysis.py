@@ -1,0 +1,106 @@
+"""Text analysis shared by clauses and questions: tokens, stemming, the education vocabulary, and
+spelling repair against the words a corpus actually uses."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import Stemmer
+import yaml
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+STOPWORDS = frozenset("""
+a about above after again against all am an and any are as at be because been before being below between
+both but by could did do does doing down during each few for from further had has have having he her here
+hers herself him himself his how i if in into is it its itself just me more most my myself no nor of off on
+once only or other our ours ourselves out over own same she should so some such than that the their theirs
+them themselves then there these they this those through to too under until up very was we were what when
+where which while who whom why will with would you your yours yourself yourselves can may might must shall
+also get got s t don doesn isn aren wasn weren ve ll d re m o y i'm it's what's who's let's please
+""".split())
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    concepts: tuple[tuple[str, re.Pattern[str]], ...]
+    informal: dict[str, str]
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    raw = yaml.safe_load(resources.files("bot.retrieval").joinpath("vocabulary.yaml").read_text("utf-8"))
+    concepts = tuple(
+        (name, re.compile(r"(?<![\w-])(?:" + "|".join(str(f) for f in forms) + r")(?![\w-])", re.IGNORECASE))
+        for name, forms in ((n, str(f).split(" | ")) for n, f in raw["concepts"].items())
+    )
+    return Vocabulary(concepts, {str(k).lower(): str(v) for k, v in raw["informal"].items()})
+
+
+_stemmer = Stemmer.Stemmer("english")
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens, apostrophes normalised."""
+    return _WORD.findall(text.lower().replace("\u2019", "'").replace("\u2018", "'"))
+
+
+def concept_tokens(text: str) -> list[str]:
+    """Canonical concept tokens ("~pupil") for every vocabulary concept *text* mentions."""
+    return [f"~{name}" for name, pattern in vocabulary().concepts if pattern.search(text)]
+
+
+def terms(text: str) -> list[str]:
+    """Search terms of *text*: stemmed content words plus the concepts it mentions."""
+    content = [w.split("'")[0] for w in words(text) if w not in STOPWORDS]
+    return _stemmer.stemWords([w for w in content if w]) + concept_tokens(text)
+
+
+def stem(word: str) -> str:
+    return str(_stemmer.stemWord(word))
+
+
+def informal_to_formal(text: str) -> str:
+    """Rewrite chat shorthand ("can i dm an ex pupil on insta") into the words policies use."""
+    table = vocabulary().informal
+
+    def swap(m: re.Match[str]) -> str:
+        return table.get(m.group(0).lower(), m.group(0))
+
+    text = re.sub(r"\bex\s+(pupils?|students?|learners?)\b", r"ex-\1", text, flags=re.IGNORECASE)
+    return re.sub(r"[A-Za-z][\w-]*", swap, text)
+
+
+class Speller:
+    """Corrects a question's words that the corpus does not use to a corpus word one edit away."""
+
+    def __init__(self, known: Iterable[str]) -> None:
+        self.known = frozenset(w for w in known if len(w) > 2)
+        self._deletes: dict[str, str] = {}
+        for word in sorted(self.known, key=len):
+            for variant in _deletions(word):
+                self._deletes.setdefault(variant, word)
+
+    def correct(self, word: str) -> str:
+        if len(word) < 5 or word in self.known or word in STOPWORDS or not word.isalpha():
+            return word
+        for variant in (word, *_deletions(word)):
+            if variant in self.known:
+                return variant
+            if variant in self._deletes:
+                return self._deletes[variant]
+        return word
+
+    def correct_text(self, text: str) -> str:
+        return re.sub(r"[A-Za-z]+", lambda m: self._keep_case(m.group(0)), text)
+
+    def _keep_case(self, word: str) -> str:
+        fixed = self.correct(word.lower())
+        return word if fixed == word.lower() else fixed
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}

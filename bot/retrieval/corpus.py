@@ -1,0 +1,158 @@
+"""Load a corpus folder: one folder per organisation, each with an org.yaml and its policy files."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from bot.errors import ConfigError, CorpusError, DocumentError
+from bot.retrieval import roles
+from bot.retrieval.documents import Clause, DocumentInfo, Organisation, Person
+from bot.retrieval.metadata import extract
+from bot.retrieval.readers import SUFFIXES, read_document
+from bot.retrieval.segment import SEP, segment
+
+ORG_FILE = "org.yaml"
+
+
+class _ContactEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: str
+    name: str | None = None
+    title: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    slack: str | None = None
+    teams: str | None = None
+    telegram: str | None = None
+
+
+class _DocumentEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str | None = None
+    next_review: date | None = None
+
+
+class _OrgFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    parent: str | None = None
+    general_contact: str | None = None
+    contacts: list[_ContactEntry] = []
+    documents: dict[str, _DocumentEntry] = {}
+
+
+@dataclass
+class Corpus:
+    orgs: dict[str, Organisation]
+    documents: list[DocumentInfo] = field(default_factory=list)
+    clauses: list[Clause] = field(default_factory=list)
+    problems: list[DocumentError] = field(default_factory=list)
+
+
+def load_corpus(root: Path) -> Corpus:
+    """Read every organisation under *root*. A document that cannot be read is reported in
+    `problems` with its reason; every other document is still loaded."""
+    if not root.is_dir():
+        raise CorpusError(f"corpus folder not found: {root}")
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if not folders:
+        raise CorpusError(f"no organisation folders in {root}")
+    corpus = Corpus(orgs={f.name: load_org(f) for f in folders})
+    _check_parents(corpus.orgs)
+    for folder in folders:
+        for path in sorted(p for p in folder.iterdir() if p.is_file() and p.name != ORG_FILE):
+            if path.name.startswith(".") or path.suffix.lower() not in SUFFIXES:
+                continue
+            _load_document(corpus, root, corpus.orgs[folder.name], path)
+    return corpus
+
+
+def load_org(folder: Path) -> Organisation:
+    path = folder / ORG_FILE
+    if not path.is_file():
+        raise ConfigError(f"{folder.name}: no {ORG_FILE} (it names the organisation)")
+    try:
+        raw = yaml.safe_load(path.read_text("utf-8")) or {}
+        spec = _OrgFile.model_validate(raw)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{folder.name}/{ORG_FILE}: not valid YAML: {exc}") from exc
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"{folder.name}/{ORG_FILE}: {problems}") from exc
+    return Organisation(
+        slug=folder.name,
+        name=spec.name,
+        parent=spec.parent,
+        general_contact=spec.general_contact,
+        people=tuple(_person(c) for c in spec.contacts),
+        document_overrides={k: v.model_dump(exclude_none=True) for k, v in spec.documents.items()},
+    )
+
+
+def _person(entry: _ContactEntry) -> Person:
+    how = entry.email or entry.phone or entry.teams or entry.slack or entry.telegram
+    handles = tuple((k, v) for k, v in (("slack", entry.slack), ("teams", entry.teams),
+                                        ("telegram", entry.telegram)) if v)
+    return Person(role=entry.role, role_key=roles.role_key(entry.role), name=entry.name,
+                  title=entry.title, how=how, handles=handles)
+
+
+def _check_parents(orgs: dict[str, Organisation]) -> None:
+    for org in orgs.values():
+        seen = {org.slug}
+        parent = org.parent
+        while parent:
+            if parent not in orgs:
+                raise ConfigError(f"{org.slug}/{ORG_FILE}: parent '{parent}' is not an organisation here")
+            if parent in seen:
+                raise ConfigError(f"{org.slug}/{ORG_FILE}: parent organisations form a loop")
+            seen.add(parent)
+            parent = orgs[parent].parent
+
+
+def _load_document(corpus: Corpus, root: Path, org: Organisation, path: Path) -> None:
+    source = path.relative_to(root).as_posix()
+    try:
+        text = read_document(path)
+    except DocumentError as exc:
+        corpus.problems.append(DocumentError(source, exc.reason))
+        return
+    seg_title, segments = segment(text)
+    if not segments:
+        corpus.problems.append(DocumentError(source, "no policy text found in it"))
+        return
+    doc = _document_info(org, source, text, seg_title, path)
+    corpus.documents.append(doc)
+    for n, seg in enumerate(segments):
+        names = tuple(p.name for p in doc.people if p.name and p.name in seg.text)
+        kind = "contact" if names and len(seg.text) < 120 else seg.kind
+        corpus.clauses.append(Clause(
+            id=f"{source}#{n}", org=org.slug, source=source, document=doc.title,
+            section=SEP.join(seg.path), text=seg.text, roles=roles.find_roles(seg.text),
+            names=names, kind=kind))
+
+
+def _document_info(org: Organisation, source: str, text: str, seg_title: str | None, path: Path) -> DocumentInfo:
+    meta = extract(text)
+    override = org.document_overrides.get(path.name, {})
+    title = override.get("title") or _best_title(meta.title, seg_title) or path.stem.replace("-", " ").title()
+    next_review = override.get("next_review") or meta.next_review
+    return DocumentInfo(
+        org=org.slug, source=source, title=title, sha256=hashlib.sha256(text.encode()).hexdigest(),
+        approved=meta.approved, approver=meta.approver, review_cycle=meta.review_cycle,
+        next_review=next_review, next_review_text=meta.next_review_text if not override.get("next_review")
+        else str(next_review), replaced_by=meta.replaced_by, replaced_on=meta.replaced_on,
+        owner_role=meta.owner_role, people=meta.people)
+
+
+def _best_title(from_metadata: str | None, from_headings: str | None) -> str | None:
+    """A heading that names a policy beats a title recovered from a cover line; either beats none."""
+    if from_headings and "polic" in from_headings.lower():
+        return from_headings
+    return from_metadata or from_headings

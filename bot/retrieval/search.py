@@ -1,0 +1,148 @@
+"""Hybrid search over one organisation's clauses (its own documents and its parent trust's).
+
+Each organisation gets its own scope: a BM25 index and an embedding matrix built only from the clauses
+it may see, so another organisation's text can never be ranked, let alone returned.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from threading import Lock
+
+import numpy as np
+
+from bot.retrieval import analysis, fusion
+from bot.retrieval.bm25 import Bm25Index
+from bot.retrieval.documents import Clause, DocumentInfo, Organisation
+from bot.retrieval.embeddings import Embedder
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    alpha: float = 0.5  # weight of BM25 in the fusion (the rest is the embeddings)
+    other_audience: float = 0.85  # factor for clauses that set rules for pupils or parents, not staff
+    own_document: float = 1.02  # a school's own clause beats its trust's on a tie
+    min_dense: float = 0.40  # abstain below this cosine of the best clause ...
+    min_lexical: float = 0.34  # ... unless this share of the question's terms is in one clause
+
+
+@dataclass(frozen=True)
+class Hit:
+    clause: Clause
+    score: float
+    lexical: float
+    dense: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: tuple[Hit, ...]
+    answered: bool
+    confidence: float
+
+
+_OTHER_AUDIENCE = re.compile(r"\b(?:learners?|pupils?|students?|parents?|carers?)(?:'s?)?\b(?!\s+(?:past|present))",
+                             re.IGNORECASE)
+
+
+def audience_is_others(clause: Clause) -> bool:
+    """True for clauses under a heading about pupils' or parents' own use ("Learner Expectations",
+    "Personal use of social media by pupils"): staff asking "can I ..." rarely mean those."""
+    last = clause.section.split(" › ")[0] if clause.section else ""
+    head = re.sub(r"^\d+(?:\.\d+)*\.?\s*", "", last)
+    return bool(_OTHER_AUDIENCE.search(head)) and "staff" not in head.lower() and "communicat" not in head.lower()
+
+
+def clause_terms(clause: Clause) -> list[str]:
+    heading = clause.section.split(" › ")[-1] if clause.section else ""
+    return analysis.terms(clause.text) + analysis.terms(heading)
+
+
+def clause_embedding_text(clause: Clause) -> str:
+    return clause.text
+
+
+class _Scope:
+    def __init__(self, rows: np.ndarray, clauses: list[Clause], embeddings: np.ndarray) -> None:
+        self.rows = rows
+        self.clauses = [clauses[i] for i in rows]
+        self.matrix = np.ascontiguousarray(embeddings[rows])
+        self.terms = [clause_terms(c) for c in self.clauses]
+        self.bm25 = Bm25Index(self.terms)
+        self.term_sets = [frozenset(t) for t in self.terms]
+        self.speller = analysis.Speller(w for c in self.clauses for w in analysis.words(c.text + " " + c.section))
+        self.others = np.array([0.0 if audience_is_others(c) else 1.0 for c in self.clauses], dtype=np.float32)
+
+
+class HybridSearcher:
+    def __init__(self, orgs: dict[str, Organisation], documents: list[DocumentInfo], clauses: list[Clause],
+                 embeddings: np.ndarray, embedder: Embedder, params: SearchParams | None = None) -> None:
+        self.orgs = orgs
+        self.documents = documents
+        self.clauses = clauses
+        self.embeddings = embeddings
+        self.embedder = embedder
+        self.params = params or SearchParams()
+        self._scopes: dict[str, _Scope] = {}
+        self._lock = Lock()
+
+    def scope_orgs(self, org: str) -> list[str]:
+        """The organisation, then its parent trust(s): the documents its staff may be quoted."""
+        chain = [org]
+        while (parent := self.orgs[chain[-1]].parent) is not None:
+            chain.append(parent)
+        return chain
+
+    def _scope(self, org: str) -> _Scope:
+        with self._lock:
+            if org not in self._scopes:
+                self._scopes[org] = _Scope(self._rows_for(org), self.clauses, self.embeddings)
+            return self._scopes[org]
+
+    def _rows_for(self, org: str) -> np.ndarray:
+        chain = self.scope_orgs(org)
+        own_titles: set[str] = set()
+        allowed: set[str] = set()
+        for member in chain:  # nearest first: a school's document supersedes its trust's of the same title
+            for doc in (d for d in self.documents if d.org == member):
+                key = doc.title.strip().lower()
+                if key not in own_titles:
+                    allowed.add(doc.source)
+                    own_titles.add(key)
+        return np.array([i for i, c in enumerate(self.clauses) if c.source in allowed], dtype=np.int64)
+
+    def search(self, org: str, question: str, k: int = 3) -> SearchResult:
+        scope = self._scope(org)
+        if not scope.clauses:
+            return SearchResult((), False, 0.0)
+        text = scope.speller.correct_text(analysis.informal_to_formal(question))
+        q_terms = analysis.terms(text)
+        lexical = scope.bm25.scores(q_terms)
+        dense = scope.matrix @ self.embedder.encode([text])[0]
+        fused = fusion.convex(lexical, dense, self.params.alpha) * self._priors(scope, org, question)
+        order = fusion.top_k(fused, k)
+        hits = tuple(Hit(scope.clauses[i], float(fused[i]), float(lexical[i]), float(dense[i])) for i in order)
+        answered, confidence = self._answerable(scope, q_terms, order, dense)
+        return SearchResult(hits, answered, confidence)
+
+    def _priors(self, scope: _Scope, org: str, question: str) -> np.ndarray:
+        p = self.params
+        about_others = bool(re.search(r"\b(?:parents?|carers?|pupils?|students?|learners?|kids?)\b"
+                                      r"\s+(?:can|may|should|must|allowed|are|is)\b", question, re.I))
+        prior = np.where(scope.others > 0, 1.0, 1.0 if about_others else p.other_audience).astype(np.float32)
+        own = np.array([p.own_document if c.org == org else 1.0 for c in scope.clauses], dtype=np.float32)
+        return prior * own
+
+    def _answerable(self, scope: _Scope, q_terms: list[str], order: np.ndarray,
+                    dense: np.ndarray) -> tuple[bool, float]:
+        """Do the policies answer this at all? The best clause must be close in meaning, or share most
+        of the question's content words."""
+        words = {t for t in q_terms if not t.startswith("~")}
+        best_dense = float(dense.max())
+        coverage = 0.0
+        if words and len(order):
+            coverage = max(len(words & scope.term_sets[i]) / len(words) for i in order[:3])
+        p = self.params
+        confident = best_dense >= p.min_dense or (coverage >= p.min_lexical and best_dense >= p.min_dense - 0.1)
+        return confident, best_dense

@@ -1,0 +1,1 @@
+"""Where questions are kept for SLT review."""
