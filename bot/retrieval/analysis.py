@@ -24,6 +24,16 @@ also get got s t don doesn isn aren wasn weren ve ll d re m o y i'm it's what's 
 """.split())
 
 
+# Everyday words of a chat question that say nothing about its topic ("I already knew ...").
+CHATTER = frozenset("""
+know knew known think thought want wanted need needed start started stay stayed get getting got go going
+went come came really already still just actually thing things stuff someone somebody anyone anybody
+something anything happen happens happened say said tell ask asked make made give given giving take took
+keep kept okay fine sure right wrong hello thanks thank question here there now today yesterday tomorrow
+week year years time day days way lot lots much many also even though maybe perhaps like would should
+""".split())
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     concepts: tuple[tuple[str, re.Pattern[str]], ...]

@@ -6,7 +6,9 @@ it may see, so another organisation's text can never be ranked, let alone return
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from threading import Lock
 
@@ -23,8 +25,10 @@ class SearchParams:
     alpha: float = 0.5  # weight of BM25 in the fusion (the rest is the embeddings)
     other_audience: float = 0.85  # factor for clauses that set rules for pupils or parents, not staff
     own_document: float = 1.02  # a school's own clause beats its trust's on a tie
-    min_dense: float = 0.40  # abstain below this cosine of the best clause ...
-    min_lexical: float = 0.34  # ... unless this share of the question's terms is in one clause
+    # Answer when cosine(best clause) + known_weight * (share of the question's words the policies use)
+    # reaches min_confidence; below it the policies are taken not to cover the question.
+    known_weight: float = 0.5
+    min_confidence: float = 0.78
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,7 @@ class _Scope:
         self.matrix = np.ascontiguousarray(embeddings[rows])
         self.terms = [clause_terms(c) for c in self.clauses]
         self.bm25 = Bm25Index(self.terms)
-        self.term_sets = [frozenset(t) for t in self.terms]
+        self.document_frequency = Counter(t for terms in self.terms for t in set(terms))
         self.speller = analysis.Speller(w for c in self.clauses for w in analysis.words(c.text + " " + c.section))
         self.others = np.array([0.0 if audience_is_others(c) else 1.0 for c in self.clauses], dtype=np.float32)
 
@@ -121,9 +125,9 @@ class HybridSearcher:
         lexical = scope.bm25.scores(q_terms)
         dense = scope.matrix @ self.embedder.encode([text])[0]
         fused = fusion.convex(lexical, dense, self.params.alpha) * self._priors(scope, org, question)
-        order = fusion.top_k(fused, k)
+        order = _distinct(fusion.top_k(fused, k + 5), scope.clauses)[:k]
         hits = tuple(Hit(scope.clauses[i], float(fused[i]), float(lexical[i]), float(dense[i])) for i in order)
-        answered, confidence = self._answerable(scope, q_terms, order, dense)
+        answered, confidence = self._answerable(scope, text, dense)
         return SearchResult(hits, answered, confidence)
 
     def _priors(self, scope: _Scope, org: str, question: str) -> np.ndarray:
@@ -134,15 +138,40 @@ class HybridSearcher:
         own = np.array([p.own_document if c.org == org else 1.0 for c in scope.clauses], dtype=np.float32)
         return prior * own
 
-    def _answerable(self, scope: _Scope, q_terms: list[str], order: np.ndarray,
-                    dense: np.ndarray) -> tuple[bool, float]:
-        """Do the policies answer this at all? The best clause must be close in meaning, or share most
-        of the question's content words."""
-        words = {t for t in q_terms if not t.startswith("~")}
+    def _answerable(self, scope: _Scope, text: str, dense: np.ndarray) -> tuple[bool, float]:
+        """Do the policies answer this at all? Two signals must agree: the best clause is close in
+        meaning, and the question's own words are ones this organisation's policies use (a question
+        about medication, payslips or dogs uses words a social media policy never does)."""
         best_dense = float(dense.max())
-        coverage = 0.0
-        if words and len(order):
-            coverage = max(len(words & scope.term_sets[i]) / len(words) for i in order[:3])
-        p = self.params
-        confident = best_dense >= p.min_dense or (coverage >= p.min_lexical and best_dense >= p.min_dense - 0.1)
-        return confident, best_dense
+        known = known_word_share(text, scope.document_frequency, len(scope.clauses))
+        confidence = best_dense + self.params.known_weight * known
+        return confidence >= self.params.min_confidence, confidence
+
+
+def _distinct(order: np.ndarray, clauses: list[Clause]) -> list[int]:
+    """Drop a clause whose words are already quoted by a better one (an item under its list)."""
+    kept: list[int] = []
+    for i in order:
+        if not any(clauses[i].text in clauses[j].text for j in kept):
+            kept.append(int(i))
+    return kept
+
+
+def known_word_share(text: str, document_frequency: dict[str, int], n_clauses: int) -> float:
+    """Share of the question's content words that the scope's clauses use (directly, or through a
+    vocabulary concept such as 'insta' -> social media), each word weighted by its rarity: a word the
+    policies never use weighs most, a word in every clause ('pupils') least."""
+    content = [w for w in analysis.words(text)
+               if w not in analysis.STOPWORDS and w not in analysis.CHATTER and len(w) > 2]
+    if not content:
+        return 0.0
+    unseen = math.log(1 + n_clauses)
+    known = total = 0.0
+    for w in content:
+        df = document_frequency.get(analysis.stem(w), 0)
+        if df == 0 and analysis.concept_tokens(w):
+            df = 1  # an informal word for something the vocabulary knows
+        weight = math.log(1 + n_clauses / df) if df else unseen
+        total += weight
+        known += weight if df else 0.0
+    return known / total

@@ -192,9 +192,27 @@ def _walk(lines: list[_Line], title: str | None) -> Iterator[Segment]:
             line.kind != "bullet" or nxt.level >= line.level)
         if introduces:
             path.lead_ins.append((nxt.level, _strip_lead_in(line.text)))
+            listed = _with_items(line, lines[i + 1:])
+            if len(listed) <= MAX_CLAUSE:  # the lead-in quoted with its items: what a person would quote
+                yield Segment(here, listed, "list")
+                continue
             if len(line.text) <= LEAD_IN_ONLY:
                 continue
         yield from _pieces(here, line)
+
+
+def _with_items(lead_in: _Line, rest: list[_Line]) -> str:
+    """The lead-in followed by the bullets it introduces (deeper ones, or same-level ones for a
+    bullet lead-in), joined by single spaces: the document's words, bullet marks left out."""
+    items: list[str] = []
+    first = next((ln for ln in rest if ln.kind != "blank"), None)
+    for ln in rest:
+        if ln.kind == "blank":
+            continue
+        if ln.kind != "bullet" or (first and ln.level < first.level):
+            break
+        items.append(ln.text)
+    return " ".join([lead_in.text, *items])
 
 
 def _strip_lead_in(text: str) -> str:
