@@ -28,7 +28,7 @@ class SearchParams:
     # Answer when cosine(best clause) + known_weight * (share of the question's words the policies use)
     # reaches min_confidence; below it the policies are taken not to cover the question.
     known_weight: float = 0.5
-    min_confidence: float = 0.78
+    min_confidence: float = 0.72
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,9 @@ def clause_terms(clause: Clause) -> list[str]:
 
 
 def clause_embedding_text(clause: Clause) -> str:
-    return clause.text
+    """The clause with its heading: "Staff Conduct on Social Media: Staff must not engage with ..."."""
+    heading = clause.section.split(" › ")[-1] if clause.section else ""
+    return f"{heading}: {clause.text}" if heading else clause.text
 
 
 class _Scope:

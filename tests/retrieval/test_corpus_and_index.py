@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.core.models import Question
+from bot.errors import ConfigError
+from bot import wiring
+from bot.retrieval import index_store
+from bot.retrieval.corpus import load_corpus
+from tests.conftest import make_service
+from tests.doubles.hash_embedder import HashEmbedder
+
+
+def test_bundled_corpus_has_the_five_organisations(corpus_copy: Path) -> None:
+    corpus = load_corpus(corpus_copy)
+    assert sorted(corpus.orgs) == ["alternative-provision", "model-trust", "next-steps-ed", "soke-education-trust",
+                                   "stone-bay-school"]
+    assert corpus.problems == []
+    titles = {d.org: d.title for d in corpus.documents}
+    assert titles["alternative-provision"] == "Alternative Provision Social Media Policy"
+
+
+def test_unreadable_documents_are_reported_and_the_rest_indexed(corpus_copy: Path) -> None:
+    (corpus_copy / "next-steps-ed" / "broken.pdf").write_bytes(b"%PDF-1.4\n this is not a pdf")
+    (corpus_copy / "next-steps-ed" / "empty.txt").write_bytes(b"")
+    corpus = load_corpus(corpus_copy)
+    reasons = {p.source: p.reason for p in corpus.problems}
+    assert set(reasons) == {"next-steps-ed/broken.pdf", "next-steps-ed/empty.txt"}
+    assert "empty" in reasons["next-steps-ed/empty.txt"]
+    assert len({d.org for d in corpus.documents}) == 5  # every good document still indexed
+
+
+def test_bad_org_file_is_a_clear_error(corpus_copy: Path) -> None:
+    (corpus_copy / "model-trust" / "org.yaml").write_text("name: X\ncontacts: [{nme: typo}]\n")
+    with pytest.raises(ConfigError, match="model-trust/org.yaml: contacts.0"):
+        load_corpus(corpus_copy)
+    (corpus_copy / "model-trust" / "org.yaml").write_text("name: [unclosed\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_corpus(corpus_copy)
+
+
+def test_reindex_embeds_only_changed_clauses(corpus_copy: Path, tmp_path: Path) -> None:
+    emb = HashEmbedder()
+    first = index_store.build(corpus_copy, tmp_path / "idx", emb)
+    assert first.embedded > 300 and emb.calls == first.embedded  # repeated texts are embedded once
+    again = index_store.build(corpus_copy, tmp_path / "idx", emb)
+    assert again.embedded == 0 and again.reused == again.clauses and emb.calls == first.embedded
+    policy = corpus_copy / "soke-education-trust" / "social-media-policy.txt"
+    policy.write_text(policy.read_text() + "\n\nStaff must not livestream lessons on TikTok.\n")
+    changed = index_store.build(corpus_copy, tmp_path / "idx", emb)
+    assert changed.embedded == 1
+
+
+def test_ask_rebuilds_a_stale_index_itself(corpus_copy: Path, tmp_path: Path) -> None:
+    service = make_service(corpus_copy, tmp_path / "idx", tmp_path / "log")
+    assert not service.answer(Question("do staff have to wear a lanyard", "next-steps-ed")).passages or True
+    (corpus_copy / "next-steps-ed" / "lanyards.md").write_text(
+        "# Lanyard Policy\n\n- Staff must wear their lanyard at all times on site.\n")
+    service = make_service(corpus_copy, tmp_path / "idx", tmp_path / "log")
+    a = service.answer(Question("do staff have to wear a lanyard on site", "next-steps-ed"))
+    assert a.answered and a.passages[0].text == "Staff must wear their lanyard at all times on site."
+    assert a.passages[0].document == "Lanyard Policy"
+
+
+def test_parent_trust_documents_apply_and_the_school_takes_precedence(tmp_path: Path) -> None:
+    root = tmp_path / "corpus"
+    trust, school, other = root / "oak-trust", root / "oak-primary", root / "elm-school"
+    for folder in (trust, school, other):
+        folder.mkdir(parents=True)
+    (trust / "org.yaml").write_text("name: Oak Trust\ncontacts:\n  - {role: Designated Safeguarding Lead, "
+                                    "name: Trina Trust}\n")
+    (trust / "code.md").write_text("# Staff Code of Conduct\n\n- Staff must not vape on the school site.\n")
+    (trust / "phones.md").write_text("# Mobile Phone Policy\n\n- Phones stay in lockers during lessons.\n")
+    (school / "org.yaml").write_text("name: Oak Primary\nparent: oak-trust\ncontacts:\n"
+                                     "  - {role: Designated Safeguarding Lead, name: Sam School, "
+                                     "email: sam@oak.example}\n")
+    (school / "phones.md").write_text("# Mobile Phone Policy\n\n- Phones may be used in the staff room only. "
+                                      "Report misuse to the DSL.\n")
+    (other / "org.yaml").write_text("name: Elm School\n")
+    (other / "policy.md").write_text("# Elm Policy\n\n- Elm staff must not vape anywhere.\n")
+    service = make_service(root, tmp_path / "idx", tmp_path / "log")
+    vape = service.answer(Question("can staff vape on the school site", "oak-primary"))
+    assert vape.passages[0].org == "oak-trust" and "vape" in vape.passages[0].text
+    phones = service.answer(Question("where can I use my phone", "oak-primary"), top_k=5)
+    assert "oak-trust/phones.md" not in {p.source for p in phones.passages}  # superseded by the school's
+    assert phones.contacts[0].name == "Sam School" and phones.contacts[0].how == "sam@oak.example"
+    elm = service.answer(Question("can staff vape on the school site", "elm-school"), top_k=5)
+    assert all(p.org == "elm-school" for p in elm.passages)
+    with pytest.raises(ConfigError, match="parent 'nowhere'"):
+        (school / "org.yaml").write_text("name: Oak Primary\nparent: nowhere\n")
+        load_corpus(root)
+
+
+def test_settings_reject_out_of_range_values() -> None:
+    with pytest.raises(ValueError):
+        Settings(top_k=0)
+    assert wiring is not None
