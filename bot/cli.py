@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 from bot import wiring
 from bot.config import Settings
@@ -132,7 +132,8 @@ def orgs(corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
     except PolicybotError as exc:
         raise _fail(exc) from exc
     today = settings.today or date.today()
-    table = Table("organisation", "name", "document", "clauses", "next review", "status")
+    table = Table("name", "document", "clauses", "next review", "status")
+    table.columns.insert(0, Column("organisation", no_wrap=True))
     for slug, org in sorted(idx.orgs.items()):
         docs = [d for d in idx.documents if d.org == slug]
         for d in docs or [None]:
