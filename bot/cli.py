@@ -36,6 +36,15 @@ def _settings(corpus: Path | None, index: Path | None) -> Settings:
     return Settings(**overrides)  # type: ignore[arg-type]
 
 
+def _service(settings: Settings) -> AnswerService:
+    """The answer service over an up-to-date index (rebuilt from the cache if the corpus changed)."""
+    try:
+        emb = wiring.embedder(settings)
+        return wiring.answer_service(settings, wiring.ensure_index(settings, emb), emb)
+    except PolicybotError as exc:
+        raise _fail(exc) from exc
+
+
 def _fail(exc: Exception) -> typer.Exit:
     err.print(f"[red]error:[/red] {escape(str(exc))}")
     return typer.Exit(2)
@@ -72,12 +81,7 @@ def ask(
     """Answer a question from one organisation's policies."""
     if not org:
         raise _fail(ValueError("--org is required (see `policybot orgs`)"))
-    settings = _settings(corpus, index)
-    try:
-        emb = wiring.embedder(settings)
-        service = wiring.answer_service(settings, wiring.ensure_index(settings, emb), emb)
-    except PolicybotError as exc:
-        raise _fail(exc) from exc
+    service = _service(_settings(corpus, index))
     if org not in service.orgs:
         raise _fail(ValueError(f"unknown organisation '{org}' (known: {', '.join(sorted(service.orgs))})"))
     if question is None:
@@ -158,12 +162,7 @@ def _status(doc: DocumentInfo, today: date) -> str:
 def chat(org: Annotated[str, typer.Option("--org", help="Organisation slug.")] = "",
          corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
     """Ask questions in the terminal (Ctrl-D to leave)."""
-    settings = _settings(corpus, index)
-    try:
-        emb = wiring.embedder(settings)
-        service = wiring.answer_service(settings, wiring.ensure_index(settings, emb), emb)
-    except PolicybotError as exc:
-        raise _fail(exc) from exc
+    service = _service(_settings(corpus, index))
     slugs = sorted(service.orgs)
     while org not in service.orgs:
         out.print("Organisations: " + ", ".join(slugs))
