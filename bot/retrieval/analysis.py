@@ -90,7 +90,7 @@ class Speller:
     def __init__(self, known: Iterable[str]) -> None:
         self.known = frozenset(w for w in known if len(w) > 2)
         self._deletes: dict[str, str] = {}
-        for word in sorted(self.known, key=len):
+        for word in sorted(self.known, key=lambda w: (len(w), w)):  # ties by spelling: deterministic
             for variant in _deletions(word):
                 self._deletes.setdefault(variant, word)
 
@@ -112,5 +112,6 @@ class Speller:
         return word if fixed == word.lower() else fixed
 
 
-def _deletions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
+def _deletions(word: str) -> list[str]:
+    """The word with one letter left out, in a fixed order (so corrections never depend on hashing)."""
+    return list(dict.fromkeys(word[:i] + word[i + 1:] for i in range(len(word))))

@@ -107,15 +107,15 @@ class HybridSearcher:
             return self._scopes[org]
 
     def _rows_for(self, org: str) -> np.ndarray:
-        chain = self.scope_orgs(org)
-        own_titles: set[str] = set()
+        """Clause rows of the organisation's documents and of its trust's documents, except a trust
+        document whose title one of its nearer organisations also has (the school's own supersedes it).
+        Two documents of one organisation are never merged, whatever their titles."""
         allowed: set[str] = set()
-        for member in chain:  # nearest first: a school's document supersedes its trust's of the same title
-            for doc in (d for d in self.documents if d.org == member):
-                key = doc.title.strip().lower()
-                if key not in own_titles:
-                    allowed.add(doc.source)
-                    own_titles.add(key)
+        nearer_titles: set[str] = set()
+        for member in self.scope_orgs(org):  # nearest first
+            docs = [d for d in self.documents if d.org == member]
+            allowed.update(d.source for d in docs if d.title.strip().lower() not in nearer_titles)
+            nearer_titles.update(d.title.strip().lower() for d in docs)
         return np.array([i for i, c in enumerate(self.clauses) if c.source in allowed], dtype=np.int64)
 
     def search(self, org: str, question: str, k: int = 3) -> SearchResult:

@@ -98,3 +98,14 @@ def test_settings_reject_out_of_range_values() -> None:
     with pytest.raises(ValueError):
         Settings(top_k=0)
     assert wiring is not None
+
+
+def test_two_documents_of_one_organisation_with_the_same_title_are_both_searched(tmp_path: Path) -> None:
+    root = tmp_path / "corpus"
+    (root / "ash-school").mkdir(parents=True)
+    (root / "ash-school" / "org.yaml").write_text("name: Ash School\n")
+    (root / "ash-school" / "a.md").write_text("# Staff Handbook\n\n- Staff must sign in at reception.\n")
+    (root / "ash-school" / "b.md").write_text("# Staff Handbook\n\n- Lanyards must be worn on site.\n")
+    service = make_service(root, tmp_path / "idx", tmp_path / "log")
+    found = {p.source for p in service.answer(Question("lanyards worn on site", "ash-school"), top_k=5).passages}
+    assert found == {"ash-school/a.md", "ash-school/b.md"}

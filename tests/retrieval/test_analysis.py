@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from bot.retrieval.analysis import Speller, concept_tokens, informal_to_formal, terms
+
+
+def test_vocabulary_joins_informal_and_policy_wording() -> None:
+    assert "~former" in concept_tokens("an ex-pupil") and "~former" in concept_tokens("pupils past or present")
+    assert "~friend" in concept_tokens("I added him on Facebook")
+    assert "~private" in concept_tokens("can I DM a learner") and "~private" in concept_tokens("one-to-one")
+    assert "~dsl" in terms("report it to the Designated Safeguarding Lead")
+    assert informal_to_formal("can i dm an ex pupil on insta") == (
+        "can i direct message an former pupil on Instagram")
+
+
+def test_speller_corrects_to_the_corpus_words_only() -> None:
+    sp = Speller(["safeguarding", "whatsapp", "privacy"])
+    assert sp.correct("safegaurding") == "safeguarding" or sp.correct("safguarding") == "safeguarding"
+    assert sp.correct("privacy") == "privacy" and sp.correct("cat") == "cat"
+    assert sp.correct_text("Is WhatsAp ok") == "Is whatsapp ok"
+
+
+def test_speller_is_the_same_in_every_process() -> None:
+    code = ("from bot.retrieval.analysis import Speller; "
+            "print(Speller(['basis','raise','later','blame']).correct('baise'))")
+    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(4)}
+    assert len(outs) == 1
