@@ -31,6 +31,7 @@ went come came really already still just actually thing things stuff someone som
 something anything happen happens happened say said tell ask asked make made give given giving take took
 keep kept okay fine sure right wrong hello thanks thank question here there now today yesterday tomorrow
 week year years time day days way lot lots much many also even though maybe perhaps like would should
+back again ever never always
 """.split())
 
 

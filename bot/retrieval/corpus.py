@@ -130,7 +130,7 @@ def _load_document(corpus: Corpus, root: Path, org: Organisation, path: Path) ->
     doc = _document_info(org, source, text, seg_title, path)
     corpus.documents.append(doc)
     for n, seg in enumerate(segments):
-        names = tuple(p.name for p in doc.people if p.name and p.name in seg.text)
+        names = tuple(dict.fromkeys(p.name for p in doc.people if p.name and p.name in seg.text))
         kind = "contact" if names and len(seg.text) < 120 else seg.kind
         corpus.clauses.append(Clause(
             id=f"{source}#{n}", org=org.slug, source=source, document=doc.title,

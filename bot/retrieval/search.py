@@ -14,10 +14,11 @@ from threading import Lock
 
 import numpy as np
 
-from bot.retrieval import analysis, fusion
+from bot.retrieval import analysis, fusion, roles
 from bot.retrieval.bm25 import Bm25Index
 from bot.retrieval.documents import Clause, DocumentInfo, Organisation
 from bot.retrieval.embeddings import Embedder
+from bot.retrieval.segment import SEP
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class SearchParams:
     alpha: float = 0.5  # weight of BM25 in the fusion (the rest is the embeddings)
     other_audience: float = 0.85  # factor for clauses that set rules for pupils or parents, not staff
     own_document: float = 1.02  # a school's own clause beats its trust's on a tie
+    role_asked: float = 1.15  # "who is the deputy DSL?": that role's contact line ...
+    role_not_asked: float = 0.6  # ... over other roles' contact lines
     # Answer when cosine(best clause) + known_weight * (share of the question's words the policies use)
     # reaches min_confidence; below it the policies are taken not to cover the question.
     known_weight: float = 0.5
@@ -53,24 +56,24 @@ _OTHER_AUDIENCE = re.compile(r"\b(?:learners?|pupils?|students?|parents?|carers?
 def audience_is_others(clause: Clause) -> bool:
     """True for clauses under a heading about pupils' or parents' own use ("Learner Expectations",
     "Personal use of social media by pupils"): staff asking "can I ..." rarely mean those."""
-    last = clause.section.split(" › ")[0] if clause.section else ""
+    last = clause.section.split(SEP)[0] if clause.section else ""
     head = re.sub(r"^\d+(?:\.\d+)*\.?\s*", "", last)
     return bool(_OTHER_AUDIENCE.search(head)) and "staff" not in head.lower() and "communicat" not in head.lower()
 
 
 def clause_terms(clause: Clause) -> list[str]:
-    heading = clause.section.split(" › ")[-1] if clause.section else ""
+    heading = clause.section.split(SEP)[-1] if clause.section else ""
     return analysis.terms(clause.text) + analysis.terms(heading)
 
 
 def clause_embedding_text(clause: Clause) -> str:
     """The clause with its heading: "Staff Conduct on Social Media: Staff must not engage with ..."."""
-    heading = clause.section.split(" › ")[-1] if clause.section else ""
+    heading = clause.section.split(SEP)[-1] if clause.section else ""
     return f"{heading}: {clause.text}" if heading else clause.text
 
 
 class _Scope:
-    def __init__(self, rows: np.ndarray, clauses: list[Clause], embeddings: np.ndarray) -> None:
+    def __init__(self, org: str, rows: np.ndarray, clauses: list[Clause], embeddings: np.ndarray) -> None:
         self.rows = rows
         self.clauses = [clauses[i] for i in rows]
         self.matrix = np.ascontiguousarray(embeddings[rows])
@@ -79,6 +82,24 @@ class _Scope:
         self.document_frequency = Counter(t for terms in self.terms for t in set(terms))
         self.speller = analysis.Speller(w for c in self.clauses for w in analysis.words(c.text + " " + c.section))
         self.others = np.array([0.0 if audience_is_others(c) else 1.0 for c in self.clauses], dtype=np.float32)
+        self.own = np.array([c.org == org for c in self.clauses], dtype=bool)
+        self.list_of = _list_parents(self.clauses)
+        self.contact_roles = {i: c.roles[0] for i, c in enumerate(self.clauses) if c.kind == "contact" and c.roles}
+
+
+def _list_parents(clauses: list[Clause]) -> np.ndarray:
+    """For each list item, the row of the clause that quotes its whole list (lead-in and items); -1 if none.
+    Items sit under the list's section plus the lead-in, so a lookup by section finds the candidates."""
+    lists: dict[str, list[int]] = {}
+    for i, c in enumerate(clauses):
+        if c.kind == "list":
+            lists.setdefault(c.section, []).append(i)
+    parents = np.full(len(clauses), -1, dtype=np.int64)
+    for i, c in enumerate(clauses):
+        if c.kind == "bullet" and SEP in c.section:
+            above = c.section.rsplit(SEP, 1)[0]
+            parents[i] = next((j for j in lists.get(above, []) if c.text in clauses[j].text), -1)
+    return parents
 
 
 class HybridSearcher:
@@ -103,7 +124,7 @@ class HybridSearcher:
     def _scope(self, org: str) -> _Scope:
         with self._lock:
             if org not in self._scopes:
-                self._scopes[org] = _Scope(self._rows_for(org), self.clauses, self.embeddings)
+                self._scopes[org] = _Scope(org, self._rows_for(org), self.clauses, self.embeddings)
             return self._scopes[org]
 
     def _rows_for(self, org: str) -> np.ndarray:
@@ -126,19 +147,28 @@ class HybridSearcher:
         q_terms = analysis.terms(text)
         lexical = scope.bm25.scores(q_terms)
         dense = scope.matrix @ self.embedder.encode([text])[0]
-        fused = fusion.convex(lexical, dense, self.params.alpha) * self._priors(scope, org, question)
-        order = _distinct(fusion.top_k(fused, k + 5), scope.clauses)[:k]
-        hits = tuple(Hit(scope.clauses[i], float(fused[i]), float(lexical[i]), float(dense[i])) for i in order)
+        fused = fusion.convex(lexical, dense, self.params.alpha) * self._priors(scope, question)
+        ranked = _group_lists(fusion.top_k(fused, k + 5), scope.list_of, k)
+        order = _distinct(ranked, scope.clauses)[:k]
+        hits = tuple(Hit(scope.clauses[i], float(fused[src]), float(lexical[src]), float(dense[src]))
+                     for i, src in order)
         answered, confidence = self._answerable(scope, text, dense)
         return SearchResult(hits, answered, confidence)
 
-    def _priors(self, scope: _Scope, org: str, question: str) -> np.ndarray:
+    def _priors(self, scope: _Scope, question: str) -> np.ndarray:
+        """Multipliers for what a staff member probably means: rules for staff over rules for pupils or
+        parents; the school's own documents over its trust's; for "who is the deputy DSL?", the contact
+        line of that role over other roles' contact lines."""
         p = self.params
         about_others = bool(re.search(r"\b(?:parents?|carers?|pupils?|students?|learners?|kids?)\b"
                                       r"\s+(?:can|may|should|must|allowed|are|is)\b", question, re.I))
         prior = np.where(scope.others > 0, 1.0, 1.0 if about_others else p.other_audience).astype(np.float32)
-        own = np.array([p.own_document if c.org == org else 1.0 for c in scope.clauses], dtype=np.float32)
-        return prior * own
+        prior = np.where(scope.own, prior * p.own_document, prior).astype(np.float32)
+        asked = set(roles.find_roles(question))  # as typed: expansions add "(DSL)" to "deputy DSL"
+        if asked:
+            for i, role in scope.contact_roles.items():
+                prior[i] *= p.role_asked if role in asked else p.role_not_asked
+        return prior
 
     def _answerable(self, scope: _Scope, text: str, dense: np.ndarray) -> tuple[bool, float]:
         """Do the policies answer this at all? Two signals must agree: the best clause is close in
@@ -150,12 +180,20 @@ class HybridSearcher:
         return confidence >= self.params.min_confidence, confidence
 
 
-def _distinct(order: np.ndarray, clauses: list[Clause]) -> list[int]:
+def _group_lists(order: np.ndarray, list_of: np.ndarray, k: int) -> list[tuple[int, int]]:
+    """Several items of one list among the best k: quote the whole list once, in the place of its best
+    item. Returns (row to quote, row whose scores it carries)."""
+    top = [int(i) for i in order]
+    siblings = Counter(int(list_of[i]) for i in top[:k] if list_of[i] >= 0)
+    return [(int(list_of[i]) if list_of[i] >= 0 and siblings[int(list_of[i])] >= 2 else i, i) for i in top]
+
+
+def _distinct(ranked: list[tuple[int, int]], clauses: list[Clause]) -> list[tuple[int, int]]:
     """Drop a clause whose words are already quoted by a better one (an item under its list)."""
-    kept: list[int] = []
-    for i in order:
-        if not any(clauses[i].text in clauses[j].text for j in kept):
-            kept.append(int(i))
+    kept: list[tuple[int, int]] = []
+    for row, src in ranked:
+        if not any(clauses[row].text in clauses[j].text for j, _ in kept):
+            kept.append((row, src))
     return kept
 
 

@@ -105,3 +105,19 @@ def test_informal_questions_find_the_clause(real_service: AnswerService, org: st
     a = ask(real_service, org, question)
     assert a.answered
     assert any(expected in p.text for p in a.passages[:3])
+
+
+@pytest.mark.slow
+def test_who_is_question_gets_the_contact_line_of_that_role(real_service: AnswerService) -> None:
+    deputy = ask(real_service, "next-steps-ed", "Who is the deputy DSL?")
+    assert deputy.passages[0].text == "Deputy DSL: Olivia Campbell"
+    assert deputy.contacts[0].name == "Olivia Campbell"
+    dsl = ask(real_service, "next-steps-ed", "who's the dsl?")
+    assert dsl.passages[0].text == "Designated Safeguarding Lead (DSL): Mica Smith"
+
+
+@pytest.mark.slow
+def test_a_question_about_a_list_quotes_the_whole_list(real_service: AnswerService) -> None:
+    a = ask(real_service, "soke-education-trust", "what will the school never post on social media?")
+    assert a.passages[0].text.startswith("The school and Trust **will not** post on social media accounts:")
+    assert "Political statements" in a.passages[0].text
