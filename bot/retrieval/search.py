@@ -177,6 +177,8 @@ class HybridSearcher:
         best_dense = float(dense.max())
         known = known_word_share(text, scope.document_frequency, len(scope.clauses))
         confidence = best_dense + self.params.known_weight * known
+        if not topic_is_known(text, scope.document_frequency):
+            return False, confidence
         return confidence >= self.params.min_confidence, confidence
 
 
@@ -195,6 +197,23 @@ def _distinct(ranked: list[tuple[int, int]], clauses: list[Clause]) -> list[tupl
         if not any(clauses[row].text in clauses[j].text for j, _ in kept):
             kept.append((row, src))
     return kept
+
+
+_TOPIC = re.compile(r"\b(?:polic(?:y|ies)|procedures?|process|rules?|guidance|guidelines)\s+"
+                    r"(?:on|for|about|regarding|around|covering|when)\s+(.+)", re.IGNORECASE)
+_GENERIC = frozenset("pupil pupils student students learner learners child children kid kids staff school "
+                     "schools teacher teachers colleague colleagues people member members".split())
+
+
+def topic_is_known(text: str, document_frequency: dict[str, int]) -> bool:
+    """For "what is the policy on X?", X is the topic: if none of X's own words (pupils, staff and the
+    like aside) appear in these policies, they do not cover it, however close a clause may sound."""
+    m = _TOPIC.search(text)
+    if not m:
+        return True
+    words = [w for w in analysis.words(m.group(1)) if w not in analysis.STOPWORDS
+             and w not in analysis.CHATTER and w not in _GENERIC and len(w) > 2]
+    return not words or any(analysis.stem(w) in document_frequency or analysis.concept_tokens(w) for w in words)
 
 
 def known_word_share(text: str, document_frequency: dict[str, int], n_clauses: int) -> float:
