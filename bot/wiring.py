@@ -14,7 +14,7 @@ from bot.storage.jsonl_log import JsonlQuestionLog
 
 
 def embedder(settings: Settings) -> SentenceTransformerEmbedder:
-    return SentenceTransformerEmbedder(settings.embedding_model)
+    return SentenceTransformerEmbedder(settings.embedding_model, threads=settings.embedding_threads)
 
 
 def build_index(settings: Settings, emb: Embedder | None = None,

@@ -31,11 +31,12 @@ def bundled_model_dir() -> Path:
 class SentenceTransformerEmbedder:
     """all-MiniLM-L6-v2 by default; any sentence-transformers model directory via settings."""
 
-    def __init__(self, model_dir: str = "", batch_size: int = 64) -> None:
+    def __init__(self, model_dir: str = "", batch_size: int = 64, threads: int = 0) -> None:
         self.model_dir = Path(model_dir) if model_dir else bundled_model_dir()
         if not (self.model_dir / "modules.json").is_file() and not (self.model_dir / "config.json").is_file():
             raise ConfigError(f"embedding model directory not usable: {self.model_dir}")
         self.batch_size = batch_size
+        self.threads = threads  # torch CPU threads; 0 keeps torch's default (all cores)
         self._model: Any = None
 
     @property
@@ -46,7 +47,11 @@ class SentenceTransformerEmbedder:
         if self._model is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub
             os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+            import torch
             from sentence_transformers import SentenceTransformer
+
+            if self.threads > 0:
+                torch.set_num_threads(self.threads)
 
             self._model = SentenceTransformer(str(self.model_dir), device="cpu")
         return self._model

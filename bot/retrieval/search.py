@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from threading import Lock
 
@@ -73,11 +74,12 @@ def clause_embedding_text(clause: Clause) -> str:
 
 
 class _Scope:
-    def __init__(self, org: str, rows: np.ndarray, clauses: list[Clause], embeddings: np.ndarray) -> None:
+    def __init__(self, org: str, rows: np.ndarray, clauses: list[Clause], embeddings: np.ndarray,
+                 terms_of: Callable[[int], list[str]]) -> None:
         self.rows = rows
         self.clauses = [clauses[i] for i in rows]
         self.matrix = np.ascontiguousarray(embeddings[rows])
-        self.terms = [clause_terms(c) for c in self.clauses]
+        self.terms = [terms_of(int(i)) for i in rows]
         self.bm25 = Bm25Index(self.terms)
         self.document_frequency = Counter(t for terms in self.terms for t in set(terms))
         self.speller = analysis.Speller(w for c in self.clauses for w in analysis.words(c.text + " " + c.section))
@@ -112,7 +114,18 @@ class HybridSearcher:
         self.embedder = embedder
         self.params = params or SearchParams()
         self._scopes: dict[str, _Scope] = {}
+        self._terms: dict[int, list[str]] = {}  # analysed once per clause, shared by every scope
         self._lock = Lock()
+
+    def _terms_of(self, row: int) -> list[str]:
+        if row not in self._terms:
+            self._terms[row] = clause_terms(self.clauses[row])
+        return self._terms[row]
+
+    def warm(self) -> None:
+        """Build every organisation's scope now (a server does this before taking questions)."""
+        for org in self.orgs:
+            self._scope(org)
 
     def scope_orgs(self, org: str) -> list[str]:
         """The organisation, then its parent trust(s): the documents its staff may be quoted."""
@@ -124,7 +137,8 @@ class HybridSearcher:
     def _scope(self, org: str) -> _Scope:
         with self._lock:
             if org not in self._scopes:
-                self._scopes[org] = _Scope(org, self._rows_for(org), self.clauses, self.embeddings)
+                self._scopes[org] = _Scope(org, self._rows_for(org), self.clauses, self.embeddings,
+                                           self._terms_of)
             return self._scopes[org]
 
     def _rows_for(self, org: str) -> np.ndarray:

@@ -109,3 +109,10 @@ def test_two_documents_of_one_organisation_with_the_same_title_are_both_searched
     service = make_service(root, tmp_path / "idx", tmp_path / "log")
     found = {p.source for p in service.answer(Question("lanyards worn on site", "ash-school"), top_k=5).passages}
     assert found == {"ash-school/a.md", "ash-school/b.md"}
+
+
+def test_env_example_is_a_valid_settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".env").write_text((Path(__file__).resolve().parents[2] / ".env.example").read_text())
+    monkeypatch.chdir(tmp_path)
+    settings = Settings()
+    assert settings.today is None and settings.top_k == 3 and settings.embedding_model == ""
