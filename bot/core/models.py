@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 
@@ -39,7 +39,6 @@ class Answer:
     contacts: tuple[Contact, ...] = ()
     warnings: tuple[str, ...] = ()
     message: str = ""  # a short lead-in sentence for people
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """The line format of `policybot ask --json` (a contract: checks depend on it)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Protocol
 
@@ -12,7 +13,7 @@ from bot.core import compose
 from bot.core.models import Answer, Contact, Passage, Question
 from bot.errors import QuestionError, UnknownOrganisation
 from bot.retrieval.documents import DocumentInfo, Organisation
-from bot.retrieval.search import HybridSearcher
+from bot.retrieval.search import Hit, HybridSearcher
 
 
 class QuestionLog(Protocol):
@@ -60,7 +61,7 @@ class AnswerService:
         answer = self._answered(question, result.hits, directory) if result.answered \
             else self._not_answered(question, directory)
         if self.log is not None and self.log.record(question, answer) and not answer.answered:
-            answer = Answer(**{**answer.__dict__, "message": answer.message + " " + _PASSED_ON})
+            answer = replace(answer, message=f"{answer.message} {_PASSED_ON}")
         return answer
 
     def _directory(self, org: str) -> compose.Directory:
@@ -71,7 +72,7 @@ class AnswerService:
         phrase = self.orgs[org].general_contact
         return directory.for_phrase(phrase) if phrase else None
 
-    def _answered(self, question: Question, hits: tuple, directory: compose.Directory) -> Answer:  # type: ignore[type-arg]
+    def _answered(self, question: Question, hits: tuple[Hit, ...], directory: compose.Directory) -> Answer:
         passages = tuple(Passage(text=h.clause.text, org=h.clause.org, document=h.clause.document,
                                  section=h.clause.section, source=h.clause.source, score=round(h.score, 4))
                          for h in hits)
@@ -94,6 +95,6 @@ class AnswerService:
 _PASSED_ON = "Your question has been passed to the senior leadership team so that the gap can be filled."
 
 
-def _clear_winner(hits: tuple) -> bool:  # type: ignore[type-arg]
+def _clear_winner(hits: tuple[Hit, ...]) -> bool:
     """The top clause is well ahead of the rest: its contacts are the ones that matter."""
     return len(hits) > 1 and hits[0].score >= 1.25 * hits[1].score
