@@ -938,6 +938,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--child-out", help=argparse.SUPPRESS)
     given = list(argv) if argv is not None else sys.argv[1:]
     args = parser.parse_args(given)
+    from bot import wiring
+
+    wiring.limit_blas_threads()  # what wiring.answer_service does before serving (applies to the peer too)
     if args.layout:
         return layout_child(args)
     n_queries, n_retrieval, _ = sizes_for(args)
