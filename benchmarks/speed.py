@@ -442,25 +442,26 @@ def embedder_swapped(ours: HybridSearcher, peer: Peer, stand_in: object):
         ours.embedder, peer.embedder = real_ours, real_peer
 
 
+def first_queries(searcher: HybridSearcher | Peer, org_list: Sequence[str]) -> list[float]:
+    """Seconds each organisation's first query takes (it builds that organisation's scope)."""
+    took = []
+    for i, org in enumerate(org_list):
+        t = time.perf_counter()
+        searcher.search(org, QUESTIONS[i % len(QUESTIONS)], k=K)
+        took.append(time.perf_counter() - t)
+    return took
+
+
 def warm_up(ours: HybridSearcher, peer: Peer, org_list: Sequence[str]) -> dict:
     """First query of every organisation (builds its scope), ours then the peer, with the question
     embedding stubbed out; then a few warm queries with the real encoder."""
-    first_ours, first_peer = [], []
     settle()
     rss_before = rss_kib()
     with embedder_swapped(ours, peer, ConstantEmbedder(ours.embedder)):
-        for i, org in enumerate(org_list):
-            q = QUESTIONS[i % len(QUESTIONS)]
-            t = time.perf_counter()
-            ours.search(org, q, k=K)
-            first_ours.append(time.perf_counter() - t)
+        first_ours = first_queries(ours, org_list)
         settle()
         rss_after_ours = rss_kib()
-        for i, org in enumerate(org_list):
-            q = QUESTIONS[i % len(QUESTIONS)]
-            t = time.perf_counter()
-            peer.search(org, q, k=K)
-            first_peer.append(time.perf_counter() - t)
+        first_peer = first_queries(peer, org_list)
         settle()
         rss_after_peer = rss_kib()
     for q in QUESTIONS[:10]:
