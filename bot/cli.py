@@ -20,7 +20,6 @@ from bot.core import compose
 from bot.core.models import Answer, Question
 from bot.core.service import AnswerService
 from bot.errors import PolicybotError, QuestionError
-from bot.retrieval.documents import DocumentInfo
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="policybot: answers staff questions from their own school's policies.")
@@ -142,20 +141,12 @@ def orgs(corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
         docs = [d for d in idx.documents if d.org == slug]
         for d in docs or [None]:
             n = sum(1 for c in idx.clauses if d and c.source == d.source)
-            status = _status(d, today) if d else "no documents"
+            status = compose.review_status(d, today) if d else "no documents"
             table.add_row(slug, org.name, d.title if d else "-", str(n),
                           (d.next_review_text or "-") if d else "-", status)
     out.print(table)
     for p in idx.problems:
         err.print(f"[yellow]not indexed[/yellow] {escape(p.source)}: {escape(p.reason)}")
-
-
-def _status(doc: DocumentInfo, today: date) -> str:
-    if doc.replaced_on:
-        return "replaced" if doc.replaced_on < today else "to be replaced"
-    if doc.next_review is None:
-        return "no review date"
-    return "overdue" if doc.next_review < today else "current"
 
 
 @app.command()

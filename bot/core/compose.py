@@ -91,16 +91,25 @@ def _dedupe(contacts: list[Contact]) -> list[Contact]:
     return out
 
 
+def review_status(doc: DocumentInfo, today: date) -> str:
+    """'replaced', 'to be replaced', 'overdue', 'current' or 'no review date'."""
+    if doc.replaced_on:
+        return "replaced" if doc.replaced_on < today else "to be replaced"
+    if doc.next_review is None:
+        return "no review date"
+    return "overdue" if doc.next_review < today else "current"
+
+
 def warnings_for(documents: Iterable[DocumentInfo], today: date) -> tuple[str, ...]:
     """Staleness warnings for the documents quoted: review date passed, or replacement announced."""
     out: list[str] = []
     for doc in documents:
-        if doc.replaced_on:
-            tense = "was to be" if doc.replaced_on < today else "will be"
-            what = doc.replaced_by or "replaced"
-            out.append(f"'{doc.title}' says it {tense} replaced ({what}). Check that you have the current "
-                       "version before relying on it.")
-        elif doc.next_review and doc.next_review < today:
+        status = review_status(doc, today)
+        if status in ("replaced", "to be replaced"):
+            tense = "was to be" if status == "replaced" else "will be"
+            out.append(f"'{doc.title}' says it {tense} replaced ({doc.replaced_by or 'replaced'}). Check that you "
+                       "have the current version before relying on it.")
+        elif status == "overdue":
             out.append(f"'{doc.title}' was due for review by {doc.next_review_text or doc.next_review}; "
                        "it may be out of date. Check with the policy's lead before relying on it.")
     return tuple(dict.fromkeys(out))

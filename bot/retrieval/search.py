@@ -57,20 +57,24 @@ _OTHER_AUDIENCE = re.compile(r"\b(?:learners?|pupils?|students?|parents?|carers?
 def audience_is_others(clause: Clause) -> bool:
     """True for clauses under a heading about pupils' or parents' own use ("Learner Expectations",
     "Personal use of social media by pupils"): staff asking "can I ..." rarely mean those."""
-    last = clause.section.split(SEP)[0] if clause.section else ""
-    head = re.sub(r"^\d+(?:\.\d+)*\.?\s*", "", last)
+    top = clause.section.split(SEP)[0] if clause.section else ""
+    head = re.sub(r"^\d+(?:\.\d+)*\.?\s*", "", top)
     return bool(_OTHER_AUDIENCE.search(head)) and "staff" not in head.lower() and "communicat" not in head.lower()
 
 
+def heading(clause: Clause) -> str:
+    """The nearest heading (or lead-in) above a clause: the context it is searched with."""
+    return clause.section.split(SEP)[-1] if clause.section else ""
+
+
 def clause_terms(clause: Clause) -> list[str]:
-    heading = clause.section.split(SEP)[-1] if clause.section else ""
-    return analysis.terms(clause.text) + analysis.terms(heading)
+    return analysis.terms(clause.text) + analysis.terms(heading(clause))
 
 
 def clause_embedding_text(clause: Clause) -> str:
     """The clause with its heading: "Staff Conduct on Social Media: Staff must not engage with ..."."""
-    heading = clause.section.split(SEP)[-1] if clause.section else ""
-    return f"{heading}: {clause.text}" if heading else clause.text
+    above = heading(clause)
+    return f"{above}: {clause.text}" if above else clause.text
 
 
 class _Scope:
