@@ -1,4 +1,4 @@
-"""Command line: index, ask, orgs, chat. Errors from the core are caught here and shown plainly."""
+"""Command line: index, ask, orgs, chat (and, from bot.cli_admin, serve, db, purge, report, slt). Errors from the core are caught here and shown plainly."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def _service(settings: Settings) -> AnswerService:
     """The answer service over an up-to-date index (rebuilt from the cache if the corpus changed)."""
     try:
         emb = wiring.embedder(settings)
-        return wiring.answer_service(settings, wiring.ensure_index(settings, emb), emb)
+        return wiring.logged_service(settings, emb)
     except PolicybotError as exc:
         raise _fail(exc) from exc
 
@@ -115,11 +115,15 @@ def _answer_json(service: AnswerService, line: str, org: str, top: int | None) -
 
 def _print_answer(answer: Answer) -> None:
     style = "green" if answer.answered else "yellow"
+    if answer.urgent:
+        out.print(f"[bold red]{escape(answer.urgent)}[/bold red]\n")
     out.print(f"[bold {style}]{escape(answer.message)}[/bold {style}]")
     for i, p in enumerate(answer.passages, 1):
         out.print(f"\n[bold]{i}.[/bold] [italic]\u201c{escape(p.text)}\u201d[/italic]")
         where = f"{p.document}" + (f" \u203a {p.section}" if p.section else "")
         out.print(f"   [dim]{escape(where)} ({escape(p.source)})[/dim]")
+        if p.approved:
+            out.print(f"   [dim]{escape(p.approved)}[/dim]")
     if answer.contacts:
         out.print("\n[bold]Who to contact:[/bold] " + "; ".join(escape(compose.describe(c)) for c in answer.contacts))
     for w in answer.warnings:
@@ -172,4 +176,6 @@ def chat(org: Annotated[str, typer.Option("--org", help="Organisation slug.")] =
 
 
 def main() -> None:
+    from bot import cli_admin  # noqa: F401  (registers serve, db, purge, report, slt)
+
     app()

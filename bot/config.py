@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MAX_QUESTION_CHARS = 2000
@@ -24,7 +24,15 @@ class Settings(BaseSettings):
     embedding_threads: int = Field(default=0, ge=0, le=64)
     top_k: int = Field(default=3, ge=1, le=10)
     max_question_chars: int = Field(default=MAX_QUESTION_CHARS, ge=50)
-    # Where questions are logged for SLT review.
-    log_file: Path = Path("var/questions.jsonl")
+    # The question log: an SQLite file by default; a postgresql:// URL for a server.
+    database_url: str = "sqlite:///var/policybot.db"
+    # Log entries wait here while the database is unreachable, and are written once it is back.
+    spool_file: Path = Path("var/log-spool.jsonl")
+    # Keys the asker pseudonyms and signs dashboard sessions. Empty: a random key is made once and kept
+    # in var/secret.key (losing it only means pseudonyms and sessions start afresh).
+    secret_key: SecretStr = SecretStr("")
+    secret_key_file: Path = Path("var/secret.key")
+    # Dashboard session cookies only over HTTPS (set true behind TLS).
+    secure_cookies: bool = False
     # Fixes "today" for review-date warnings (tests, demonstrations); empty means the real date.
     today: date | None = None

@@ -6,7 +6,9 @@
     ├── DocumentError           one document cannot be read (others are still indexed)
     ├── UnknownOrganisation     a question names an organisation that is not in the index
     ├── IndexMissing            no built index where one is expected (run `policybot index`)
-    └── QuestionError           the question cannot be answered as asked (empty, too long, not text)
+    ├── QuestionError           the question cannot be answered as asked (empty, too long, not text)
+    ├── StorageError            the question log's database cannot be used (unreachable, migration failed)
+    └── AccessDenied            an SLT action by someone not allowed to take it
 """
 
 from __future__ import annotations
@@ -43,4 +45,12 @@ class IndexMissing(PolicybotError):
 
 
 class QuestionError(PolicybotError):
+    pass
+
+
+class StorageError(PolicybotError):
+    pass
+
+
+class AccessDenied(PolicybotError):
     pass

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+import logging
 from datetime import date
 
+from sqlalchemy.orm import Session, sessionmaker
 from threadpoolctl import threadpool_limits
 
 from bot.config import Settings
-from bot.core.service import AnswerService
+from bot.core.service import AnswerService, QuestionLog
+from bot.errors import StorageError
+from bot.privacy.pseudonym import load_or_create_key
+from bot.retrieval.documents import Organisation
 from bot.retrieval import index_store
 from bot.retrieval.embeddings import Embedder, SentenceTransformerEmbedder
 from bot.retrieval.search import HybridSearcher
-from bot.storage.jsonl_log import JsonlQuestionLog
+from bot.storage.database import make_engine, sessions, upgrade
+from bot.storage.question_log import LogPolicy, SqlQuestionLog
+from bot.storage.spool import Spool
+
+log = logging.getLogger(__name__)
 
 
 def embedder(settings: Settings) -> SentenceTransformerEmbedder:
@@ -37,10 +46,50 @@ def limit_blas_threads() -> None:
     threadpool_limits(1, user_api="blas")
 
 
-def answer_service(settings: Settings, index: index_store.Index, emb: Embedder) -> AnswerService:
+def secret_key(settings: Settings) -> bytes:
+    configured = settings.secret_key.get_secret_value()
+    return configured.encode() if configured else load_or_create_key(settings.secret_key_file)
+
+
+def open_database(settings: Settings) -> sessionmaker[Session]:
+    """Sessions on the question log's database, migrated to the current schema first. If the database
+    cannot be reached now, the sessions are returned all the same: the log spools entries until it can
+    (the next successful write applies nothing by itself, so `policybot db upgrade` or a restart
+    migrates a database that was down at start)."""
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+    except StorageError as exc:
+        log.warning("question log: %s; entries will be spooled to %s", exc, settings.spool_file)
+    return sessions(engine)
+
+
+def question_log(settings: Settings, orgs: dict[str, Organisation], emb: Embedder,
+                 db: sessionmaker[Session]) -> SqlQuestionLog:
+    return SqlQuestionLog(db, Spool(settings.spool_file), secret_key(settings),
+                          policies=lambda org: log_policy(orgs.get(org)), embed=lambda text: emb.encode([text])[0],
+                          prepare=lambda: upgrade(db.kw["bind"]))
+
+
+def log_policy(org: Organisation | None) -> LogPolicy:
+    if org is None:
+        return LogPolicy()
+    keep = (org.name, *(p.name for p in org.people if p.name), *(m.name for m in org.slt))
+    return LogPolicy(log_identities=org.log_identities, keep_names=keep)
+
+
+def answer_service(settings: Settings, index: index_store.Index, emb: Embedder,
+                   log: QuestionLog | None = None) -> AnswerService:
     limit_blas_threads()
     searcher = HybridSearcher(index.orgs, index.documents, index.clauses, index.embeddings, emb)
     fixed = settings.today
     today: Callable[[], date] = (lambda: fixed) if fixed else date.today
-    return AnswerService(searcher, index.orgs, index.documents, log=JsonlQuestionLog(settings.log_file),
-                         today=today, top_k=settings.top_k, max_question_chars=settings.max_question_chars)
+    return AnswerService(searcher, index.orgs, index.documents, log=log, today=today, top_k=settings.top_k,
+                         max_question_chars=settings.max_question_chars)
+
+
+def logged_service(settings: Settings, emb: Embedder, db: sessionmaker[Session] | None = None) -> AnswerService:
+    """The answer service over an up-to-date index, every question going to the question log."""
+    index = ensure_index(settings, emb)
+    log_db = db if db is not None else open_database(settings)
+    return answer_service(settings, index, emb, log=question_log(settings, index.orgs, emb, log_db))

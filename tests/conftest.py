@@ -1,14 +1,23 @@
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, selectinload
 
 from bot.config import Settings
 from bot.core.service import AnswerService
 from bot import wiring
+from bot.storage.database import make_engine
+from bot.storage.tables import LogEntry
 from tests.doubles.hash_embedder import HashEmbedder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,6 +29,17 @@ def seed_text(slug: str) -> str:
     return (CORPUS / slug / "social-media-policy.txt").read_text("utf-8")
 
 
+def logged_entries(where: Path | str) -> list[LogEntry]:
+    """Every entry in the log (a database URL, or a test's *var* folder with its SQLite file), oldest first."""
+    engine = make_engine(where if isinstance(where, str) else f"sqlite:///{where}/log.db")
+    try:
+        with Session(engine) as session:
+            stmt = select(LogEntry).options(selectinload(LogEntry.clauses), selectinload(LogEntry.feedback))
+            return list(session.scalars(stmt.order_by(LogEntry.asked_at)))
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
 def corpus_copy(tmp_path: Path) -> Path:
     target = tmp_path / "corpus"
@@ -27,16 +47,23 @@ def corpus_copy(tmp_path: Path) -> Path:
     return target
 
 
-def make_service(corpus: Path, index: Path, log_file: Path, emb: object | None = None,
-                 today: date = date(2026, 11, 21)) -> AnswerService:
-    settings = Settings(corpus_dir=corpus, index_dir=index, log_file=log_file, today=today)
-    embedder = emb or HashEmbedder()
-    return wiring.answer_service(settings, wiring.ensure_index(settings, embedder), embedder)
+def settings_for(corpus: Path, index: Path, var: Path, **more: object) -> Settings:
+    """Settings for a test: its own corpus, index, SQLite log, spool and key under *var*."""
+    values: dict[str, object] = {"database_url": f"sqlite:///{var}/log.db", "spool_file": var / "spool.jsonl",
+                                 "secret_key_file": var / "secret.key", **more}
+    return Settings(corpus_dir=corpus, index_dir=index, **values)  # type: ignore[arg-type]
+
+
+def make_service(corpus: Path, index: Path, var: Path, emb: object | None = None,
+                 today: date = date(2026, 11, 21), **more: object) -> AnswerService:
+    """The answer service over a fresh index, logging to an SQLite file under *var*."""
+    settings = settings_for(corpus, index, var, today=today, **more)
+    return wiring.logged_service(settings, emb or HashEmbedder())  # type: ignore[arg-type]
 
 
 @pytest.fixture
 def service(corpus_copy: Path, tmp_path: Path) -> AnswerService:
-    return make_service(corpus_copy, tmp_path / "index", tmp_path / "log.jsonl")
+    return make_service(corpus_copy, tmp_path / "index", tmp_path / "var")
 
 
 @pytest.fixture(scope="session")
@@ -51,11 +78,60 @@ def real_index(tmp_path_factory: pytest.TempPathFactory, real_embedder: object) 
     """The bundled corpus indexed once per session with the real model."""
     base = tmp_path_factory.mktemp("real")
     shutil.copytree(CORPUS, base / "corpus")
-    make_service(base / "corpus", base / "index", base / "unused.jsonl", emb=real_embedder)
+    make_service(base / "corpus", base / "index", base / "var", emb=real_embedder)
     return base
 
 
 @pytest.fixture
 def real_service(real_index: Path, tmp_path: Path, real_embedder: object) -> AnswerService:
     """The answer service with the real model (all-MiniLM-L6-v2): abstention is calibrated for it."""
-    return make_service(real_index / "corpus", real_index / "index", tmp_path / "log.jsonl", emb=real_embedder)
+    return make_service(real_index / "corpus", real_index / "index", tmp_path / "var", emb=real_embedder)
+
+
+POSTGRES_ADMIN_URL = os.environ.get("POLICYBOT_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _postgres_reason() -> str | None:
+    """Why PostgreSQL tests cannot run here, or None when they can."""
+    try:
+        engine = create_engine(POSTGRES_ADMIN_URL, connect_args={"connect_timeout": 3})
+        with engine.connect():
+            pass
+        engine.dispose()
+    except Exception as exc:  # any failure to connect means: skip, and say why
+        return f"no PostgreSQL reachable at {POSTGRES_ADMIN_URL} ({exc.__class__.__name__})"
+    return None
+
+
+@contextmanager
+def fresh_postgres() -> Iterator[str]:
+    """A new empty PostgreSQL database for one test; dropped afterwards."""
+    reason = _postgres_reason()
+    if reason:
+        pytest.skip(reason)
+    name = f"policybot_test_{uuid.uuid4().hex[:12]}"
+    _admin_execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _admin_execute(statement: str) -> None:
+    """One statement on a new connection (a test may have restarted the server meanwhile)."""
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(statement))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Each storage test runs on SQLite and on a real PostgreSQL (skipped, with the reason, without one)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/log.db"
+    else:
+        with fresh_postgres() as url:
+            yield url

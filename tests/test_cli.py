@@ -14,7 +14,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
 
 def run(args: list[str], real_index: Path, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "POLICYBOT_LOG_FILE": str(real_index / "cli-log.jsonl")}
+    var = real_index / "cli-var"
+    env = {**os.environ, "POLICYBOT_DATABASE_URL": f"sqlite:///{var}/log.db",
+           "POLICYBOT_SPOOL_FILE": str(var / "spool.jsonl"), "POLICYBOT_SECRET_KEY_FILE": str(var / "key")}
     return subprocess.run([sys.executable, "-m", "bot", *args, "--corpus", str(real_index / "corpus"),
                            "--index", str(real_index / "index")], input=stdin, capture_output=True,
                           env=env, timeout=300)
@@ -28,9 +30,9 @@ def test_json_lines_in_order_with_bad_lines_answered_in_place(real_index: Path) 
     rows = [json.loads(line) for line in proc.stdout.decode().splitlines()]
     assert len(rows) == len(lines)
     first = rows[0]
-    assert set(first) == {"question", "org", "answered", "passages", "contacts", "warnings"}
+    assert set(first) == {"question", "org", "answered", "passages", "contacts", "warnings", "urgent"}
     assert first["answered"] and first["org"] == "next-steps-ed"
-    assert set(first["passages"][0]) == {"text", "org", "document", "section", "source", "score"}
+    assert set(first["passages"][0]) == {"text", "org", "document", "section", "source", "score", "approved"}
     assert set(first["contacts"][0]) == {"role", "name", "how"}
     assert "must not engage with learners or ex-learners" in first["passages"][0]["text"]
     assert all(r["answered"] is False and r["passages"] == [] for r in rows[1:4])

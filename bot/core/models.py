@@ -11,6 +11,8 @@ class Question:
     text: str
     org: str
     channel: str = "cli"
+    user: str = ""  # the asker's id on the channel ("slack:T1:U2"); pseudonymised before it is logged
+    user_name: str = ""  # a display name, logged only where the organisation opts in to identities
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class Passage:
     section: str  # section path, "A › B"
     source: str  # file, relative to the corpus folder
     score: float
+    approved: str = ""  # for an answer SLT wrote: "SLT answer, approved by <who> on <date>"
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,9 @@ class Answer:
     contacts: tuple[Contact, ...] = ()
     warnings: tuple[str, ...] = ()
     message: str = ""  # a short lead-in sentence for people
+    urgent: str = ""  # a live safeguarding concern: what to do now, shown before anything else
+    concern: str = ""  # why the question was flagged as a live concern about a child ("" if not)
+    log_id: str | None = None  # the question log entry, for feedback buttons; None when not logged
 
     def to_json(self) -> dict[str, Any]:
         """The line format of `policybot ask --json` (a contract: checks depend on it)."""
@@ -49,4 +55,5 @@ class Answer:
             "passages": [asdict(p) for p in self.passages],
             "contacts": [asdict(c) for c in self.contacts],
             "warnings": list(self.warnings),
+            "urgent": self.urgent,
         }

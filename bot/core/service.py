@@ -11,14 +11,19 @@ from typing import Protocol
 
 from bot.core import compose
 from bot.core.models import Answer, Contact, Passage, Question
+from bot.core.safeguarding import check_concern
 from bot.errors import QuestionError, UnknownOrganisation
 from bot.retrieval.documents import DocumentInfo, Organisation
 from bot.retrieval.search import Hit, HybridSearcher
 
 
 class QuestionLog(Protocol):
-    def record(self, question: Question, answer: Answer) -> bool:
-        """Keep the question for SLT review; True once it is safely stored (or queued)."""
+    def record(self, question: Question, answer: Answer) -> str | None:
+        """Keep the question for SLT review; its entry id once safely stored (or queued), else None."""
+        ...
+
+    def feedback(self, entry_id: str, helpful: bool, comment: str | None, org: str) -> bool:
+        """Keep helpful / not helpful (and a comment) on an answer of *org*; True once kept."""
         ...
 
 
@@ -60,9 +65,18 @@ class AnswerService:
         directory = self._directory(question.org)
         answer = self._answered(question, result.hits, directory) if result.answered \
             else self._not_answered(question, directory)
-        if self.log is not None and self.log.record(question, answer) and not answer.answered:
-            answer = replace(answer, message=f"{answer.message} {_PASSED_ON}")
+        concern = check_concern(text)
+        if concern.flagged:
+            answer = _act_now(answer, directory.for_role("dsl"), concern.reason)
+        log_id = self.log.record(question, answer) if self.log is not None else None
+        if log_id:
+            passed_on = "" if answer.answered else f" {_PASSED_ON}"
+            answer = replace(answer, log_id=log_id, message=answer.message + passed_on)
         return answer
+
+    def feedback(self, log_id: str, helpful: bool, org: str, comment: str | None = None) -> bool:
+        """Helpful / not helpful on an answer this service gave to someone of *org*."""
+        return self.log.feedback(log_id, helpful, comment, org) if self.log is not None else False
 
     def _directory(self, org: str) -> compose.Directory:
         chain = [self.orgs[o] for o in self.searcher.scope_orgs(org)]
@@ -74,7 +88,8 @@ class AnswerService:
 
     def _answered(self, question: Question, hits: tuple[Hit, ...], directory: compose.Directory) -> Answer:
         passages = tuple(Passage(text=h.clause.text, org=h.clause.org, document=h.clause.document,
-                                 section=h.clause.section, source=h.clause.source, score=round(h.score, 4))
+                                 section=h.clause.section, source=h.clause.source, score=round(h.score, 4),
+                                 approved=h.clause.note)
                          for h in hits)
         clauses = [h.clause for h in hits]
         contacts = compose.contacts_for(clauses[:1] if _clear_winner(hits) else clauses, self.documents,
@@ -93,6 +108,16 @@ class AnswerService:
 
 
 _PASSED_ON = "Your question has been passed to the senior leadership team so that the gap can be filled."
+
+
+def _act_now(answer: Answer, dsl: Contact, reason: str) -> Answer:
+    """A live concern about a child: the DSL comes first, and so does the instruction to go to them now
+    (KCSIE: staff act on a concern immediately and speak to the DSL)."""
+    who = compose.describe(dsl)
+    urgent = (f"Act now: speak to the DSL today — {who}. If a child is in immediate danger, call 999. "
+              "Do not wait for a reply here, and do not investigate yourself.")
+    others = tuple(c for c in answer.contacts if c != dsl)
+    return replace(answer, urgent=urgent, concern=reason, contacts=(dsl, *others)[:compose.MAX_CONTACTS])
 
 
 def _clear_winner(hits: tuple[Hit, ...]) -> bool:

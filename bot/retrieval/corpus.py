@@ -8,11 +8,11 @@ from datetime import date
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.errors import ConfigError, CorpusError, DocumentError
-from bot.retrieval import roles
-from bot.retrieval.documents import Clause, DocumentInfo, Organisation, Person
+from bot.retrieval import roles, slt_answers
+from bot.retrieval.documents import Clause, DocumentInfo, Organisation, Person, SltMember
 from bot.retrieval.metadata import extract
 from bot.retrieval.readers import SUFFIXES, read_document
 from bot.retrieval.segment import SEP, segment
@@ -38,6 +38,13 @@ class _DocumentEntry(BaseModel):
     next_review: date | None = None
 
 
+class _SltEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    name: str
+    dsl: bool = False  # the DSL or a deputy: may see questions flagged as safeguarding concerns
+
+
 class _OrgFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
@@ -45,6 +52,9 @@ class _OrgFile(BaseModel):
     general_contact: str | None = None
     contacts: list[_ContactEntry] = []
     documents: dict[str, _DocumentEntry] = {}
+    retention_days: int = Field(default=365, ge=1, le=3650)  # how long the question log keeps entries
+    log_identities: bool = False  # keep askers' real identities in the log (default: pseudonyms only)
+    slt: list[_SltEntry] = []  # who may sign in to the SLT dashboard
 
 
 @dataclass
@@ -70,7 +80,19 @@ def load_corpus(root: Path) -> Corpus:
             if path.name.startswith(".") or path.suffix.lower() not in SUFFIXES:
                 continue
             _load_document(corpus, root, corpus.orgs[folder.name], path)
+        _load_slt_answers(corpus, root, corpus.orgs[folder.name])
     return corpus
+
+
+def _load_slt_answers(corpus: Corpus, root: Path, org: Organisation) -> None:
+    try:
+        answers = slt_answers.load(root, org)
+    except ConfigError as exc:
+        corpus.problems.append(DocumentError(f"{org.slug}/{slt_answers.FILE}", str(exc)))
+        return
+    if answers:
+        corpus.documents.append(answers[0])
+        corpus.clauses.extend(answers[1])
 
 
 def load_org(folder: Path) -> Organisation:
@@ -92,6 +114,9 @@ def load_org(folder: Path) -> Organisation:
         general_contact=spec.general_contact,
         people=tuple(_person(c) for c in spec.contacts),
         document_overrides={k: v.model_dump(exclude_none=True) for k, v in spec.documents.items()},
+        retention_days=spec.retention_days,
+        log_identities=spec.log_identities,
+        slt=tuple(SltMember(email=m.email.lower(), name=m.name, dsl=m.dsl) for m in spec.slt),
     )
 
 

@@ -46,6 +46,16 @@ class Clause:
     roles: tuple[str, ...] = ()  # canonical roles the clause mentions, in order of appearance
     names: tuple[str, ...] = ()  # people the clause itself names
     kind: str = "text"  # "bullet", "numbered", "sentence", "text", "contact", "slt-answer"
+    note: str = ""  # shown beside the quote: who approved an SLT answer and when
+
+
+@dataclass(frozen=True)
+class SltMember:
+    """A senior leader who may sign in to the dashboard (the password lives in the database)."""
+
+    email: str
+    name: str
+    dsl: bool = False  # DSL or deputy: sees safeguarding-flagged questions
 
 
 @dataclass(frozen=True)
@@ -56,3 +66,6 @@ class Organisation:
     general_contact: str | None = None  # a role or a name
     people: tuple[Person, ...] = ()  # the org file's contacts directory
     document_overrides: dict[str, dict[str, str]] = field(default_factory=dict)
+    retention_days: int = 365
+    log_identities: bool = False
+    slt: tuple[SltMember, ...] = ()

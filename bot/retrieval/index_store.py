@@ -21,11 +21,11 @@ import numpy as np
 
 from bot.errors import DocumentError, IndexMissing
 from bot.retrieval.corpus import Corpus, load_corpus
-from bot.retrieval.documents import Clause, DocumentInfo, Organisation, Person
+from bot.retrieval.documents import Clause, DocumentInfo, Organisation, Person, SltMember
 from bot.retrieval.embeddings import Embedder
 from bot.retrieval.search import clause_embedding_text
 
-FORMAT = 1
+FORMAT = 2  # 2: organisations carry retention, identity opt-in and SLT members
 MANIFEST = "manifest.json"
 CLAUSES = "clauses.jsonl"
 VECTORS = "embeddings.npy"
@@ -104,13 +104,18 @@ def load(index_dir: Path) -> Index:
 
 
 def _cached_vectors(index_dir: Path, model_id: str) -> dict[str, np.ndarray]:
+    """Vectors of the index already there, by content key. Only the keys and vectors are read, so an
+    index written by an older format still saves re-embedding every clause."""
     try:
-        old = load(index_dir)
-    except (IndexMissing, OSError, ValueError, KeyError):
+        manifest = json.loads((index_dir / MANIFEST).read_text("utf-8"))
+        if manifest.get("model_id") != model_id:
+            return {}
+        with open(index_dir / CLAUSES, encoding="utf-8") as fh:
+            keys = [json.loads(line)["key"] for line in fh]
+        vectors = np.load(index_dir / VECTORS)
+    except (OSError, ValueError, KeyError):
         return {}
-    if old.model_id != model_id:
-        return {}
-    return dict(zip(old.keys, old.embeddings))
+    return dict(zip(keys, vectors)) if len(keys) == len(vectors) else {}
 
 
 def corpus_fingerprint(corpus_dir: Path) -> str:
@@ -160,7 +165,8 @@ def _plain(obj: Any) -> dict[str, Any]:
 
 
 def _org(raw: dict[str, Any]) -> Organisation:
-    return Organisation(**{**raw, "people": tuple(_person(p) for p in raw["people"])})
+    return Organisation(**{**raw, "people": tuple(_person(p) for p in raw["people"]),
+                           "slt": tuple(SltMember(**m) for m in raw.get("slt", ()))})
 
 
 def _person(raw: dict[str, Any]) -> Person:

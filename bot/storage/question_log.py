@@ -1,0 +1,188 @@
+"""The question log: every question, answered or not, kept for SLT review with personal data minimised.
+
+A question is redacted and its asker pseudonymised *before* anything is stored, spool file included.
+If the database is unreachable the entry goes to the spool and is written when the database is back;
+the member of staff gets their answer either way.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.core.models import Answer, Question
+from bot.errors import StorageError
+from bot.privacy.pseudonym import pseudonym
+from bot.privacy.redaction import redact
+from bot.storage.spool import Item, Spool
+from bot.storage.tables import Feedback, LogEntry, ReturnedClause
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER_S = 5.0  # after a failed write, spool directly for this long rather than wait on a dead server
+
+
+@dataclass(frozen=True)
+class LogPolicy:
+    """What one organisation's org file says about logging."""
+
+    log_identities: bool = False  # keep the asker's real identity beside the pseudonym
+    keep_names: tuple[str, ...] = ()  # published names (role holders) that redaction leaves alone
+
+
+@dataclass(frozen=True)
+class LogRecord:
+    """One entry as stored: plain data, so it can wait in the spool as JSON."""
+
+    id: str
+    asked_at: str  # ISO 8601, UTC
+    org: str
+    channel: str
+    asker: str
+    asker_identity: str | None
+    question: str
+    answered: bool
+    flagged: bool
+    flag_reason: str | None
+    clauses: list[dict[str, Any]] = field(default_factory=list)
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def week_of(moment: datetime) -> date:
+    day = moment.date()
+    return day - timedelta(days=day.weekday())
+
+
+def make_record(question: Question, answer: Answer, policy: LogPolicy, key: bytes, now: datetime) -> LogRecord:
+    """The entry for one question, personal data minimised (pure: no storage touched)."""
+    identity = None
+    if policy.log_identities and question.user:
+        identity = f"{question.user_name} ({question.user})" if question.user_name else question.user
+    return LogRecord(
+        id=uuid.uuid4().hex, asked_at=now.isoformat(), org=question.org, channel=question.channel,
+        asker=pseudonym(key, question.org, question.user), asker_identity=identity,
+        question=redact(answer.question or question.text, keep=policy.keep_names), answered=answer.answered,
+        flagged=bool(answer.concern), flag_reason=answer.concern or None,
+        clauses=[{"rank": n, "source": p.source, "document": p.document, "section": p.section, "score": p.score}
+                 for n, p in enumerate(answer.passages)])
+
+
+class SqlQuestionLog:
+    def __init__(self, sessions: sessionmaker[Session], spool: Spool, key: bytes,
+                 policies: Callable[[str], LogPolicy], embed: Callable[[str], np.ndarray] | None = None,
+                 clock: Callable[[], datetime] = utc_now, prepare: Callable[[], object] | None = None) -> None:
+        """*prepare* runs before the first write (migrations, for a database that was down at start)."""
+        self.sessions = sessions
+        self.spool = spool
+        self.key = key
+        self.policies = policies
+        self.embed = embed
+        self.clock = clock
+        self._retry_at = 0.0
+        self._lock = threading.Lock()
+        self._prepare = prepare
+
+    def record(self, question: Question, answer: Answer) -> str | None:
+        """Store the entry (or spool it); returns its id, or None if it could not be kept at all."""
+        entry = make_record(question, answer, self.policies(question.org), self.key, self.clock())
+        return entry.id if self._keep({"kind": "entry", **asdict(entry)}) else None
+
+    def feedback(self, entry_id: str, helpful: bool, comment: str | None, org: str) -> bool:
+        text = redact(comment, keep=self.policies(org).keep_names)[:2000] if comment and comment.strip() else None
+        item = {"kind": "feedback", "entry_id": entry_id, "org": org, "helpful": helpful, "comment": text,
+                "given_at": self.clock().isoformat()}
+        return self._keep(item)
+
+    def flush(self) -> int:
+        """Write whatever waits in the spool; returns how many items were written (0 if still down)."""
+        try:
+            written = self.spool.drain(self._write)
+            self._retry_at = 0.0  # the database answers again: write directly from now on
+            return written
+        except (SQLAlchemyError, StorageError) as exc:
+            log.warning("question log: database still unreachable (%s); %d entries wait in %s",
+                        exc.__class__.__name__, self.spool.pending(), self.spool.path)
+            return 0
+
+    def _keep(self, item: Item) -> bool:
+        if time.monotonic() >= self._retry_at:
+            try:
+                self._write([item])
+                if self.spool.pending():
+                    self.flush()
+                return True
+            except (SQLAlchemyError, StorageError) as exc:
+                self._retry_at = time.monotonic() + RETRY_AFTER_S
+                log.warning("question log: database unreachable (%s); spooling to %s",
+                            exc.__class__.__name__, self.spool.path)
+        try:
+            self.spool.append(item)
+            return True
+        except OSError as exc:
+            log.error("question log: could not spool an entry either: %s", exc)
+            return False
+
+    def _write(self, items: Sequence[Item]) -> None:
+        """Write entries then feedback, each at most once (ids are checked), in one transaction."""
+        if self._prepare is not None:
+            self._prepare()
+            self._prepare = None
+        with self._lock, self.sessions.begin() as session:
+            for item in items:
+                if item["kind"] == "entry":
+                    self._write_entry(session, item)
+            session.flush()
+            for item in items:
+                if item["kind"] == "feedback":
+                    _write_feedback(session, item)
+
+    def _write_entry(self, session: Session, item: Item) -> None:
+        if session.get(LogEntry, item["id"]) is not None:
+            return
+        asked_at = datetime.fromisoformat(item["asked_at"])
+        clauses = item["clauses"]
+        top = clauses[0] if clauses else None
+        vector = None
+        if not item["answered"] and self.embed is not None:
+            vector = np.asarray(self.embed(item["question"]), dtype=np.float32).tobytes()
+        session.add(LogEntry(
+            id=item["id"], asked_at=asked_at, week=week_of(asked_at), org=item["org"], channel=item["channel"],
+            asker=item["asker"], asker_identity=item["asker_identity"], question=item["question"],
+            answered=item["answered"], flagged=item["flagged"], flag_reason=item["flag_reason"],
+            top_source=top and top["source"], top_document=top and top["document"],
+            top_section=top and top["section"], vector=vector,
+            clauses=[ReturnedClause(**c) for c in clauses]))
+
+
+def _write_feedback(session: Session, item: Item) -> None:
+    entry = session.get(LogEntry, item["entry_id"])
+    if entry is None or entry.org != item["org"]:
+        log.info("feedback for an entry not in this organisation's log (expired or unknown): %s",
+                 item["entry_id"])
+        return
+    given_at = datetime.fromisoformat(item["given_at"])
+    existing = session.scalars(select(Feedback).where(Feedback.entry_id == item["entry_id"])).first()
+    if existing is None:
+        session.add(Feedback(entry_id=item["entry_id"], helpful=item["helpful"], comment=item["comment"],
+                             given_at=given_at))
+    elif given_at >= _aware(existing.given_at):
+        existing.helpful, existing.comment, existing.given_at = item["helpful"], item["comment"], given_at
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

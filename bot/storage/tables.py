@@ -1,0 +1,116 @@
+"""The question log's tables (SQLAlchemy 2.0 typed models). Changes go through an Alembic migration.
+
+Nothing here holds a question as typed: `question` and feedback comments are stored after redaction
+(bot.privacy.redaction), and the asker is a keyed hash unless the organisation opts in to identities.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class LogEntry(Base):
+    """One question, answered or not, from any channel."""
+
+    __tablename__ = "log_entries"
+    # Chosen by the bot before the write, so an entry spooled while the database was down is written
+    # once only when it comes back.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    week: Mapped[date] = mapped_column(Date)  # Monday of asked_at's week: portable weekly counts
+    org: Mapped[str] = mapped_column(String(100))
+    channel: Mapped[str] = mapped_column(String(40))
+    asker: Mapped[str] = mapped_column(String(64))  # keyed hash of (org, platform user id)
+    asker_identity: Mapped[str | None] = mapped_column(String(200))  # only where the org opts in
+    question: Mapped[str] = mapped_column(Text)  # redacted before storing
+    answered: Mapped[bool] = mapped_column(Boolean)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)  # describes a live concern about a child
+    flag_reason: Mapped[str | None] = mapped_column(String(100))
+    top_source: Mapped[str | None] = mapped_column(String(300))  # the first clause's document file
+    top_document: Mapped[str | None] = mapped_column(String(300))
+    top_section: Mapped[str | None] = mapped_column(String(600))
+    vector: Mapped[bytes | None] = mapped_column(LargeBinary)  # float32 embedding, unanswered only (grouping)
+    resolved_by: Mapped[str | None] = mapped_column(ForeignKey("slt_answers.id", ondelete="SET NULL"))
+
+    clauses: Mapped[list[ReturnedClause]] = relationship(back_populates="entry", cascade="all, delete-orphan",
+                                                         passive_deletes=True, order_by="ReturnedClause.rank")
+    feedback: Mapped[Feedback | None] = relationship(back_populates="entry", cascade="all, delete-orphan",
+                                                     passive_deletes=True)
+
+    __table_args__ = (
+        Index("ix_log_org_asked", "org", "asked_at"),
+        Index("ix_log_org_week", "org", "week"),
+    )
+
+
+class ReturnedClause(Base):
+    """A clause the answer quoted, with its score."""
+
+    __tablename__ = "returned_clauses"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entry_id: Mapped[str] = mapped_column(ForeignKey("log_entries.id", ondelete="CASCADE"), index=True)
+    rank: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(300))
+    document: Mapped[str] = mapped_column(String(300))
+    section: Mapped[str] = mapped_column(String(600))
+    score: Mapped[float] = mapped_column(Float)
+
+    entry: Mapped[LogEntry] = relationship(back_populates="clauses")
+
+
+class Feedback(Base):
+    """Helpful / not helpful on one answer; a second click replaces the first."""
+
+    __tablename__ = "feedback"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entry_id: Mapped[str] = mapped_column(ForeignKey("log_entries.id", ondelete="CASCADE"), unique=True)
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    comment: Mapped[str | None] = mapped_column(Text)  # redacted before storing
+    given_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    entry: Mapped[LogEntry] = relationship(back_populates="feedback")
+
+
+class Deletion(Base):
+    """A record that retention deleted entries: when, for whom, up to which date, how many."""
+
+    __tablename__ = "deletions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    org: Mapped[str] = mapped_column(String(100))
+    deleted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    cutoff: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    entries: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(40))
+
+
+class SltAnswer(Base):
+    """An answer SLT wrote to close a gap; the same text is added to the organisation's corpus."""
+
+    __tablename__ = "slt_answers"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org: Mapped[str] = mapped_column(String(100), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    approved_by: Mapped[str] = mapped_column(String(200))
+    approved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SltCredential(Base):
+    """A dashboard password (argon2 hash) for an SLT member named in the organisation's org file."""
+
+    __tablename__ = "slt_credentials"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    org: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("org", "email", name="uq_credential_org_email"),)
