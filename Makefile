@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install index run test bench clean
+.PHONY: install browser index run serve test bench clean
 
 # The CPU build of torch is installed first so that sentence-transformers does not pull CUDA.
 $(STAMP): pyproject.toml
@@ -22,7 +22,16 @@ index: install
 run: index
 	$(BIN)/policybot chat
 
-test: install
+# The dashboard's page tests drive Debian's chromium (no browser download: nothing is fetched at run time).
+browser:
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+serve: index
+	$(BIN)/policybot serve
+
+test: install browser
 	$(BIN)/python -m pytest
 
 bench: install

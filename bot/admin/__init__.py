@@ -1,0 +1,1 @@
+"""SLT review: the report command and the dashboard, over the question log."""

@@ -1,0 +1,196 @@
+"""The SLT dashboard at /slt: sign-in, the review page, answering gaps, CSV export.
+
+Read-only over the log except for two actions, each CSRF-checked: signing in/out and answering a gap.
+Every page is for the signed-in member's own organisation only; safeguarding-flagged questions are
+shown to members marked `dsl: true` only.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from bot.admin import auth, queries
+from bot.admin.charts import Bar, bar_chart
+from bot.admin.gaps import answer_gap
+from bot.admin.report import write_csv
+from bot.core.compose import review_status
+from bot.errors import AccessDenied, PolicybotError
+from bot.retrieval.documents import SltMember
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+DEFAULT_WEEKS = 12
+
+
+def routes(runtime: Runtime) -> list[Route | Mount]:
+    sign_in = auth.SignIn(runtime.db)
+
+    async def login_page(request: Request) -> Response:
+        return _login(request, runtime, error=None)
+
+    async def login(request: Request) -> Response:
+        form = await request.form()
+        typed = {"org": str(form.get("org", "")), "email": str(form.get("email", ""))}
+        if not _csrf(request, form):
+            return _login(request, runtime, "Your sign-in form expired; please try again.", 400, typed)
+        org = runtime.current_org(str(form.get("org", "")))
+        try:
+            who = sign_in.check(org, str(form.get("email", "")), str(form.get("password", "")))
+        except AccessDenied as exc:
+            log.info("dashboard: refused sign-in for %s", form.get("org"))
+            return _login(request, runtime, str(exc), 401, typed)
+        assert org is not None
+        request.session.clear()  # a fresh session on sign-in: no fixation
+        request.session.update({"org": org.slug, "email": who.email, "csrf": auth.new_csrf_token()})
+        return RedirectResponse("/slt/", status_code=303)
+
+    async def logout(request: Request) -> Response:
+        form = await request.form()
+        if _csrf(request, form):
+            request.session.clear()
+        return RedirectResponse("/slt/login", status_code=303)
+
+    async def home(request: Request) -> Response:
+        who = _member(request, runtime)
+        if who is None:
+            return RedirectResponse("/slt/login", status_code=303)
+        since, problem = _since(request, runtime.clock())
+        page = _page(runtime, request.session["org"], who, since)
+        return _render(request, "dashboard.html", {**page, "member": who, "problem": problem,
+                                                   "notice": request.query_params.get("notice"),
+                                                   "csrf": request.session["csrf"]})
+
+    async def answer(request: Request) -> Response:
+        who = _member(request, runtime)
+        form = await request.form()
+        if who is None or not _csrf(request, form):
+            return Response("Sign in again to answer questions.", status_code=403)
+        try:
+            answer_gap(runtime.db, runtime.settings.corpus_dir, request.session["org"], form.getlist("entry"),
+                       str(form.get("question", "")), str(form.get("answer", "")), who.name, runtime.clock())
+            runtime.reindex()
+        except PolicybotError as exc:
+            return RedirectResponse(f"/slt/?notice={_quote(str(exc))}", status_code=303)
+        return RedirectResponse("/slt/?notice=" + _quote("Saved: staff asking this now get your answer."),
+                                status_code=303)
+
+    async def export(request: Request) -> Response:
+        who = _member(request, runtime)
+        if who is None:
+            return RedirectResponse("/slt/login", status_code=303)
+        since, _ = _since(request, runtime.clock())
+        out = io.StringIO()
+        with runtime.db() as session:
+            write_csv(session, request.session["org"], since, include_flagged=who.dsl, out=out)
+        name = f"policybot-{request.session['org']}-{since:%Y-%m-%d}.csv"
+        return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+    return [
+        Route("/slt", lambda r: RedirectResponse("/slt/", status_code=307)),
+        Route("/slt/", home),
+        Route("/slt/login", login_page, methods=["GET"]),
+        Route("/slt/login", login, methods=["POST"]),
+        Route("/slt/logout", logout, methods=["POST"]),
+        Route("/slt/answer", answer, methods=["POST"]),
+        Route("/slt/export.csv", export),
+        Mount("/slt/static", StaticFiles(directory=str(HERE / "static")), name="slt-static"),
+    ]
+
+
+def _member(request: Request, runtime: Runtime) -> SltMember | None:
+    """The signed-in member, re-checked against the org file on every request: someone taken off the
+    SLT list loses access at once, whatever their cookie says."""
+    slug, email = request.session.get("org"), request.session.get("email")
+    if not slug or not email:
+        return None
+    who = auth.member(runtime.current_org(slug), email)
+    if who is None:
+        request.session.clear()
+    return who
+
+
+def _csrf(request: Request, form: FormData) -> bool:
+    given = form.get("csrf")
+    return auth.csrf_ok(request.session.get("csrf"), given if isinstance(given, str) else None)
+
+
+def _login(request: Request, runtime: Runtime, error: str | None, status: int = 200,
+           typed: dict[str, str] | None = None) -> Response:
+    """The sign-in form; after a failure it keeps the organisation and e-mail typed (never the password)."""
+    if "csrf" not in request.session:
+        request.session["csrf"] = auth.new_csrf_token()
+    orgs = sorted(((o.slug, o.name) for o in runtime.orgs.values() if o.slt), key=lambda o: o[1])
+    return _render(request, "login.html", {"orgs": orgs, "error": error, "csrf": request.session["csrf"],
+                                           "typed": typed or {}}, status)
+
+
+def _render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
+    response = templates.TemplateResponse(request, template, context, status_code=status)
+    response.headers.update({
+        "Cache-Control": "no-store",  # questions are personal data: never cached by a shared browser
+        "Content-Security-Policy": "default-src 'self'; style-src 'self'; img-src 'self' data:; "
+                                   "form-action 'self'; frame-ancestors 'none'",
+        "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin", "X-Content-Type-Options": "nosniff"})
+    return response
+
+
+def _since(request: Request, now: datetime) -> tuple[datetime, str | None]:
+    default = now - timedelta(weeks=DEFAULT_WEEKS)
+    raw = request.query_params.get("since")
+    if not raw:
+        return default, None
+    try:
+        return datetime.combine(date.fromisoformat(raw), time(), tzinfo=timezone.utc), None
+    except ValueError:
+        return default, f"'{raw}' is not a date (YYYY-MM-DD); showing the last {DEFAULT_WEEKS} weeks."
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text[:300])
+
+
+def _page(runtime: Runtime, org: str, who: SltMember, since: datetime) -> dict[str, Any]:
+    with runtime.db() as session:
+        weeks = queries.fill_weeks(queries.weekly(session, org, since), since.date(), runtime.clock().date())
+        data: dict[str, Any] = {
+            "org": runtime.orgs[org], "since": since.date(), "totals": queries.totals(session, org, since),
+            "gaps": queries.open_gaps(session, org, since), "top_clauses": queries.top_clauses(session, org, since),
+            "top_policies": queries.top_policies(session, org, since),
+            "not_helpful": queries.not_helpful(session, org, since),
+            "flagged": queries.flagged(session, org, since) if who.dsl else None,
+            "deletions": queries.deletions(session, org),
+        }
+    data["asked_chart"] = bar_chart([Bar(f"{w.week:%-d %b}", w.asked, f"week of {w.week:%-d %b}: {w.asked} asked")
+                                     for w in weeks], "Questions per week")
+    data["rate_chart"] = bar_chart([Bar(f"{w.week:%-d %b}", w.answered_rate * 100,
+                                        f"week of {w.week:%-d %b}: {w.answered_rate:.0%} answered") for w in weeks],
+                                   "Answered rate per week", top=100, axis=lambda v: f"{v:.0f}%")
+    data["stale"] = _stale_documents(runtime, org)
+    return data
+
+
+def _stale_documents(runtime: Runtime, org: str) -> list[tuple[str, str, str]]:
+    today = runtime.service.today()
+    scope = set(runtime.service.searcher.scope_orgs(org))
+    out = []
+    for doc in runtime.service.documents.values():
+        status = review_status(doc, today)
+        if doc.org in scope and status in ("overdue", "replaced"):
+            out.append((doc.title, status, doc.next_review_text or str(doc.replaced_on or "")))
+    return sorted(out)

@@ -1,0 +1,160 @@
+"""Read-only questions SLT ask of the log, for one organisation and a period. Shared by the
+`policybot report` command and the dashboard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import Session
+
+from bot.admin.grouping import group_similar
+from bot.storage.tables import Deletion, Feedback, LogEntry
+
+MAX_OPEN_GAPS = 500  # the most recent unanswered questions grouped on one page
+
+
+@dataclass(frozen=True)
+class Week:
+    week: date
+    asked: int
+    answered: int
+
+    @property
+    def answered_rate(self) -> float:
+        return self.answered / self.asked if self.asked else 0.0
+
+
+@dataclass(frozen=True)
+class Totals:
+    asked: int
+    answered: int
+    flagged: int
+    askers: int
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Similar unanswered questions: the most recent wording first."""
+
+    ids: tuple[str, ...]
+    questions: tuple[str, ...]
+    last_asked: datetime
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True)
+class Counted:
+    label: str
+    detail: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Comment:
+    asked_at: datetime
+    question: str
+    comment: str | None
+    top_document: str | None
+    top_section: str | None
+
+
+@dataclass(frozen=True)
+class Flagged:
+    id: str
+    asked_at: datetime
+    question: str
+    reason: str | None
+    channel: str
+
+
+def _period(stmt: Select[Any], org: str, since: datetime) -> Select[Any]:
+    return stmt.where(LogEntry.org == org, LogEntry.asked_at >= since)
+
+
+def totals(session: Session, org: str, since: datetime) -> Totals:
+    stmt = _period(select(func.count(), func.sum(case((LogEntry.answered, 1), else_=0)),
+                          func.sum(case((LogEntry.flagged, 1), else_=0)),
+                          func.count(LogEntry.asker.distinct())), org, since)
+    asked, answered, flagged, askers = session.execute(stmt).one()
+    return Totals(asked or 0, answered or 0, flagged or 0, askers or 0)
+
+
+def weekly(session: Session, org: str, since: datetime) -> list[Week]:
+    stmt = _period(select(LogEntry.week, func.count(), func.sum(case((LogEntry.answered, 1), else_=0))),
+                   org, since).group_by(LogEntry.week).order_by(LogEntry.week)
+    return [Week(week, asked, answered or 0) for week, asked, answered in session.execute(stmt)]
+
+
+def fill_weeks(weeks: list[Week], start: date, end: date) -> list[Week]:
+    """Every week from *start*'s to *end*'s, with zeros where nobody asked (a chart's time axis must not
+    skip the holidays)."""
+    have = {w.week: w for w in weeks}
+    first, last = start - timedelta(days=start.weekday()), end - timedelta(days=end.weekday())
+    out, day = [], first
+    while day <= last:
+        out.append(have.get(day, Week(day, 0, 0)))
+        day += timedelta(weeks=1)
+    return out
+
+
+def open_gaps(session: Session, org: str, since: datetime, limit: int = MAX_OPEN_GAPS) -> list[Gap]:
+    """Unanswered, unresolved questions (safeguarding-flagged ones excluded: only the DSL sees those),
+    similar ones grouped, the most asked first."""
+    stmt = _period(select(LogEntry.id, LogEntry.question, LogEntry.asked_at, LogEntry.vector), org, since).where(
+        LogEntry.answered.is_(False), LogEntry.flagged.is_(False), LogEntry.resolved_by.is_(None),
+        LogEntry.vector.is_not(None)).order_by(LogEntry.asked_at.desc()).limit(limit)
+    rows = session.execute(stmt).all()
+    if not rows:
+        return []
+    vectors = np.stack([np.frombuffer(r.vector, dtype=np.float32) for r in rows])
+    gaps = [Gap(ids=tuple(rows[i].id for i in g), questions=tuple(rows[i].question for i in g),
+                last_asked=rows[g[0]].asked_at) for g in group_similar(vectors)]
+    return sorted(gaps, key=lambda g: (-g.count, -g.last_asked.timestamp()))
+
+
+def top_clauses(session: Session, org: str, since: datetime, n: int = 10) -> list[Counted]:
+    stmt = _period(select(LogEntry.top_document, LogEntry.top_section, func.count().label("n")), org, since).where(
+        LogEntry.answered.is_(True)).group_by(LogEntry.top_document, LogEntry.top_section).order_by(
+        func.count().desc()).limit(n)
+    return [Counted(doc or "", section or "", count) for doc, section, count in session.execute(stmt)]
+
+
+def top_policies(session: Session, org: str, since: datetime, n: int = 10) -> list[Counted]:
+    stmt = _period(select(LogEntry.top_document, func.count()), org, since).where(
+        LogEntry.answered.is_(True)).group_by(LogEntry.top_document).order_by(func.count().desc()).limit(n)
+    return [Counted(doc or "", "", count) for doc, count in session.execute(stmt)]
+
+
+def not_helpful(session: Session, org: str, since: datetime, n: int = 50) -> list[Comment]:
+    stmt = _period(select(LogEntry.asked_at, LogEntry.question, Feedback.comment, LogEntry.top_document,
+                          LogEntry.top_section).join(Feedback, Feedback.entry_id == LogEntry.id), org, since).where(
+        Feedback.helpful.is_(False), LogEntry.flagged.is_(False)).order_by(Feedback.given_at.desc()).limit(n)
+    return [Comment(*row) for row in session.execute(stmt)]
+
+
+def flagged(session: Session, org: str, since: datetime, n: int = 100) -> list[Flagged]:
+    """Questions describing a live concern about a child: for the DSL's eyes only."""
+    stmt = _period(select(LogEntry.id, LogEntry.asked_at, LogEntry.question, LogEntry.flag_reason,
+                          LogEntry.channel), org, since).where(LogEntry.flagged.is_(True)).order_by(
+        LogEntry.asked_at.desc()).limit(n)
+    return [Flagged(*row) for row in session.execute(stmt)]
+
+
+def deletions(session: Session, org: str, n: int = 20) -> list[Deletion]:
+    stmt = select(Deletion).where(Deletion.org == org).order_by(Deletion.deleted_at.desc()).limit(n)
+    return list(session.scalars(stmt))
+
+
+def entries_for_csv(session: Session, org: str, since: datetime, include_flagged: bool) -> Select[Any]:
+    stmt = _period(select(LogEntry.asked_at, LogEntry.channel, LogEntry.asker, LogEntry.question,
+                          LogEntry.answered, LogEntry.flagged, LogEntry.top_document, LogEntry.top_section,
+                          Feedback.helpful, Feedback.comment).outerjoin(Feedback, Feedback.entry_id == LogEntry.id),
+                   org, since).order_by(LogEntry.asked_at)
+    return stmt if include_flagged else stmt.where(LogEntry.flagged.is_(False))

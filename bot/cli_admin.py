@@ -1,0 +1,141 @@
+"""Commands for whoever runs the bot and for SLT: serve, db upgrade, purge, report, slt password.
+Registered on the main command line by bot.cli."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.markup import escape
+
+from bot import runtime as runtime_mod
+from bot import wiring
+from bot.admin import auth
+from bot.admin.report import print_report, write_csv
+from bot.cli import CorpusOpt, IndexOpt, _fail, _settings, app, err, out
+from bot.errors import PolicybotError
+from bot.retrieval.corpus import load_org
+from bot.retrieval.documents import Organisation
+from bot.storage import retention
+from bot.storage.database import current_revision, head_revision, make_engine, sessions, upgrade
+from bot.storage.question_log import utc_now
+
+OrgOpt = Annotated[str, typer.Option("--org", help="Organisation slug (its folder name in the corpus).")]
+db_app = typer.Typer(help="The question log's database.", no_args_is_help=True)
+slt_app = typer.Typer(help="SLT dashboard accounts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(slt_app, name="slt")
+
+
+@app.command()
+def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+          corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
+    """Start the server: SLT dashboard at /slt, /healthz (and the chat adapters)."""
+    import uvicorn
+
+    from bot.server import build_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = _settings(corpus, index)
+    try:
+        runtime = runtime_mod.build(settings)
+    except PolicybotError as exc:
+        raise _fail(exc) from exc
+    out.print(f"policybot serving {len(runtime.orgs)} organisations on http://{host}:{port}/ "
+              f"(SLT dashboard: /slt)")
+    try:
+        uvicorn.run(build_app(runtime), host=host, port=port, log_level="info")
+    finally:
+        runtime.close()
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply database migrations (the server also does this when it starts)."""
+    settings = _settings(None, None)
+    try:
+        engine = make_engine(settings.database_url)
+        before = current_revision(engine)
+        now = upgrade(engine)
+    except PolicybotError as exc:
+        raise _fail(exc) from exc
+    out.print(f"database at revision {now} (was {before or 'empty'}; newest is {head_revision()})")
+
+
+@app.command()
+def purge(corpus: CorpusOpt = None) -> None:
+    """Delete question log entries older than each organisation's retention period."""
+    settings = _settings(corpus, None)
+    try:
+        db = wiring.open_database(settings)
+        orgs = _orgs(settings.corpus_dir)
+        deleted = retention.purge(db, {slug: o.retention_days for slug, o in orgs.items()}, utc_now())
+    except PolicybotError as exc:
+        raise _fail(exc) from exc
+    if not deleted:
+        out.print("nothing has expired")
+    for org, count in sorted(deleted.items()):
+        out.print(f"{org}: deleted {count} expired entries (recorded in the deletions log)")
+
+
+@app.command()
+def report(org: OrgOpt, since: Annotated[Optional[str], typer.Option(help="From this date (YYYY-MM-DD); default 12 weeks ago.")] = None,
+           csv_file: Annotated[Optional[Path], typer.Option("--csv", help="Write every entry to this CSV file.")] = None,
+           safeguarding: Annotated[bool, typer.Option("--safeguarding", help="Include safeguarding-flagged questions (for the DSL).")] = False,
+           corpus: CorpusOpt = None) -> None:
+    """SLT review of the question log: weekly counts, gaps, most-quoted clauses, not-helpful feedback."""
+    settings = _settings(corpus, None)
+    start = _since(since)
+    try:
+        orgs = _orgs(settings.corpus_dir)
+        if org not in orgs:
+            raise PolicybotError(f"unknown organisation '{org}' (known: {', '.join(sorted(orgs))})")
+        db = wiring.open_database(settings)
+        with db() as session:
+            if csv_file is not None:
+                with open(csv_file, "w", encoding="utf-8", newline="") as fh:
+                    count = write_csv(session, org, start, safeguarding, fh)
+                out.print(f"wrote {count} entries to {csv_file}")
+            else:
+                print_report(session, org, orgs[org].name, start, safeguarding, out)
+    except (PolicybotError, OSError) as exc:
+        raise _fail(exc) from exc
+
+
+@slt_app.command("password")
+def slt_password(org: OrgOpt, email: Annotated[str, typer.Option(help="The member's e-mail, as in org.yaml `slt:`.")],
+                 password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+                 corpus: CorpusOpt = None) -> None:
+    """Set (or reset) an SLT member's dashboard password."""
+    settings = _settings(corpus, None)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        organisation = load_org(settings.corpus_dir / org)
+        auth.set_password(wiring.open_database(settings), organisation, email, password, utc_now())
+    except PolicybotError as exc:
+        raise _fail(exc) from exc
+    out.print(f"password set for {escape(email)} ({escape(organisation.name)})")
+
+
+def _orgs(corpus_dir: Path) -> dict[str, Organisation]:
+    if not corpus_dir.is_dir():
+        raise PolicybotError(f"corpus folder not found: {corpus_dir}")
+    return {p.name: load_org(p) for p in sorted(corpus_dir.iterdir()) if p.is_dir() and not p.name.startswith(".")}
+
+
+def _since(raw: str | None) -> datetime:
+    if raw is None:
+        return utc_now() - timedelta(weeks=12)
+    try:
+        return datetime.combine(date.fromisoformat(raw), time(), tzinfo=timezone.utc)
+    except ValueError:
+        err.print(f"[red]error:[/red] --since {escape(raw)!s} is not a date (YYYY-MM-DD)")
+        raise typer.Exit(2) from None

@@ -1,0 +1,81 @@
+"""What a running server holds: settings, the answer service, the log's database, and the chores
+(reindex after an SLT answer, retention purge, spool flush) that change them while it runs."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import wiring
+from bot.config import Settings
+from bot.core.service import AnswerService
+from bot.privacy.redaction import redact
+from bot.retrieval.corpus import load_org
+from bot.retrieval.documents import Organisation
+from bot.retrieval.embeddings import Embedder
+from bot.storage import retention
+from bot.storage.question_log import SqlQuestionLog, utc_now
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    embedder: Embedder
+    db: sessionmaker[Session]
+    service: AnswerService
+    clock: Callable[[], datetime] = utc_now
+    _reindexing: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def log(self) -> SqlQuestionLog:
+        assert isinstance(self.service.log, SqlQuestionLog)
+        return self.service.log
+
+    @property
+    def orgs(self) -> dict[str, Organisation]:
+        return self.service.orgs
+
+    def current_org(self, slug: str) -> Organisation | None:
+        """The org file as it is now (SLT membership changes take effect without a reindex)."""
+        folder = self.settings.corpus_dir / slug
+        return load_org(folder) if slug in self.orgs and folder.is_dir() else None
+
+    def reindex(self) -> None:
+        """Bring the index up to date with the corpus and answer from it from now on. Questions being
+        answered meanwhile finish on the old index; nothing waits."""
+        with self._reindexing:
+            fresh = wiring.answer_service(self.settings, wiring.ensure_index(self.settings, self.embedder),
+                                          self.embedder, log=self.service.log)
+            fresh.searcher.warm()
+            self.service = fresh
+
+    def purge(self) -> dict[str, int]:
+        deleted = retention.purge(self.db, {o.slug: o.retention_days for o in self.orgs.values()}, self.clock())
+        for org, count in deleted.items():
+            log.info("retention: deleted %d expired question log entries of %s", count, org)
+        return deleted
+
+    def flush_spool(self) -> int:
+        return self.log.flush()
+
+    def close(self) -> None:
+        """Close the database connections (a restarted or stopped server leaves none behind)."""
+        bind = self.db.kw.get("bind")
+        if bind is not None:
+            bind.dispose()
+
+
+def build(settings: Settings, emb: Embedder | None = None, clock: Callable[[], datetime] = utc_now) -> Runtime:
+    emb = emb or wiring.embedder(settings)
+    db = wiring.open_database(settings)
+    service = wiring.logged_service(settings, emb, db)
+    service.searcher.warm()
+    redact("warm up")  # loads the name lists now, not on the first member of staff's question
+    return Runtime(settings=settings, embedder=emb, db=db, service=service, clock=clock)

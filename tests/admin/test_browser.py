@@ -1,0 +1,93 @@
+"""The dashboard in a real headless browser (Debian's chromium, driven by Playwright): sign-in, the
+page, and a chart that renders with visible bars."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from bot import runtime as runtime_mod
+from bot.admin import auth
+from bot.core.models import Question
+from bot.retrieval.corpus import load_org
+from bot.server import build_app
+from tests.admin.conftest import NOW, PASSWORD, add_slt
+from tests.conftest import CORPUS, settings_for
+from tests.doubles.hash_embedder import HashEmbedder
+
+pytestmark = [pytest.mark.slow, pytest.mark.integration]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def live_url(tmp_path: Path) -> Iterator[str]:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    add_slt(corpus)
+    settings = settings_for(corpus, tmp_path / "index", tmp_path / "var")
+    runtime = runtime_mod.build(settings, emb=HashEmbedder(), clock=lambda: NOW)
+    auth.set_password(runtime.db, load_org(corpus / "stone-bay-school"), "head@stonebay.example", PASSWORD, NOW)
+    for text in ("Can I accept a friend request from an ex-pupil?", "What is the policy on staff parking?",
+                 "Can I use my own phone to photograph a school trip?"):
+        runtime.service.answer(Question(text, "stone-bay-school", channel="web"))
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(build_app(runtime, chores=False), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server.should_exit = True
+    thread.join(10)
+    runtime.close()
+
+
+@pytest.fixture
+def page(tmp_path: Path) -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (make test installs it: apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser.new_page()
+        browser.close()
+
+
+def test_sign_in_and_see_the_charts(live_url: str, page: object, tmp_path: Path) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    page.goto(f"{live_url}/slt/")
+    expect(page).to_have_url(f"{live_url}/slt/login")
+    page.select_option("#org", "stone-bay-school")
+    page.fill("#email", "head@stonebay.example")
+    page.fill("#password", "not the password")
+    page.click("button[type=submit]")
+    expect(page.locator("#error")).to_contain_text("not right")
+    page.fill("#email", "head@stonebay.example")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(f"{live_url}/slt/")
+    expect(page.locator("h1")).to_contain_text("Stone Bay School")
+    expect(page.locator("#asked")).to_have_text("3")
+    bars = page.locator('svg[data-chart="Questions per week"] rect.bar')
+    expect(bars).to_have_count(13)  # twelve weeks back to this one, quiet weeks included
+    empty, this_week = bars.first.bounding_box(), bars.last.bounding_box()
+    assert empty is not None and empty["height"] == 0
+    assert this_week is not None and this_week["height"] > 50 and this_week["width"] > 5  # drawn full height
+    fill = bars.last.evaluate("el => getComputedStyle(el).fill")
+    assert fill == "rgb(36, 86, 166)"  # the stylesheet loaded under the page's CSP
+    expect(page.locator("#gaps")).to_contain_text("staff parking")
+    page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
