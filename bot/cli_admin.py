@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.markup import escape
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot import runtime as runtime_mod
 from bot import wiring
 from bot.admin import auth
 from bot.admin.report import print_report, write_csv
+from bot.config import Settings
 from bot.cli import CorpusOpt, IndexOpt, _fail, _settings, app, err, out
 from bot.errors import PolicybotError
 from bot.retrieval.corpus import load_org
@@ -58,12 +63,16 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "12
 def db_upgrade() -> None:
     """Apply database migrations (the server also does this when it starts)."""
     settings = _settings(None, None)
+    engine = None
     try:
         engine = make_engine(settings.database_url)
         before = current_revision(engine)
         now = upgrade(engine)
-    except PolicybotError as exc:
+    except (PolicybotError, SQLAlchemyError) as exc:
         raise _fail(exc) from exc
+    finally:
+        if engine is not None:
+            engine.dispose()
     out.print(f"database at revision {now} (was {before or 'empty'}; newest is {head_revision()})")
 
 
@@ -72,9 +81,9 @@ def purge(corpus: CorpusOpt = None) -> None:
     """Delete question log entries older than each organisation's retention period."""
     settings = _settings(corpus, None)
     try:
-        db = wiring.open_database(settings)
         orgs = _orgs(settings.corpus_dir)
-        deleted = retention.purge(db, {slug: o.retention_days for slug, o in orgs.items()}, utc_now())
+        with _database(settings) as db:
+            deleted = retention.purge(db, {slug: o.retention_days for slug, o in orgs.items()}, utc_now())
     except PolicybotError as exc:
         raise _fail(exc) from exc
     if not deleted:
@@ -95,8 +104,7 @@ def report(org: OrgOpt, since: Annotated[Optional[str], typer.Option(help="From 
         orgs = _orgs(settings.corpus_dir)
         if org not in orgs:
             raise PolicybotError(f"unknown organisation '{org}' (known: {', '.join(sorted(orgs))})")
-        db = wiring.open_database(settings)
-        with db() as session:
+        with _database(settings) as db, db() as session:
             if csv_file is not None:
                 with open(csv_file, "w", encoding="utf-8", newline="") as fh:
                     count = write_csv(session, org, start, safeguarding, fh)
@@ -119,10 +127,21 @@ def slt_password(org: OrgOpt, email: Annotated[str, typer.Option(help="The membe
         password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
     try:
         organisation = load_org(settings.corpus_dir / org)
-        auth.set_password(wiring.open_database(settings), organisation, email, password, utc_now())
+        with _database(settings) as db:
+            auth.set_password(db, organisation, email, password, utc_now())
     except PolicybotError as exc:
         raise _fail(exc) from exc
     out.print(f"password set for {escape(email)} ({escape(organisation.name)})")
+
+
+@contextmanager
+def _database(settings: Settings) -> Iterator[sessionmaker[Session]]:
+    """The migrated database for one command; its connections are closed when the command ends."""
+    db = wiring.open_database(settings)
+    try:
+        yield db
+    finally:
+        db.kw["bind"].dispose()
 
 
 def _orgs(corpus_dir: Path) -> dict[str, Organisation]:

@@ -122,3 +122,20 @@ def test_a_question_about_a_list_quotes_the_whole_list(real_service: AnswerServi
     a = ask(real_service, "soke-education-trust", "what will the school never post on social media?")
     assert a.passages[0].text.startswith("The school and Trust **will not** post on social media accounts:")
     assert "Political statements" in a.passages[0].text
+
+
+def test_a_live_concern_puts_the_dsl_and_act_now_first(service: AnswerService, tmp_path: Path) -> None:
+    a = ask(service, "stone-bay-school", "A pupil told me her stepdad hits her at home")
+    assert a.urgent.startswith("Act now: speak to the DSL today") and "Martyn Nash" in a.urgent
+    assert a.contacts[0].name == "Martyn Nash" and a.concern
+    entry = logged_entries(tmp_path / "var")[-1]
+    assert entry.flagged and entry.flag_reason == a.concern and "stepdad" in entry.question
+    policy_question = ask(service, "stone-bay-school", "What is the policy if a pupil discloses abuse?")
+    assert policy_question.urgent == "" and not logged_entries(tmp_path / "var")[-1].flagged
+
+
+def test_feedback_reaches_the_log(service: AnswerService, tmp_path: Path) -> None:
+    a = ask(service, "next-steps-ed", "Can I add an ex-pupil on Facebook?")
+    assert a.log_id and service.feedback(a.log_id, False, "next-steps-ed", "Too long to read")
+    entry = logged_entries(tmp_path / "var")[-1]
+    assert entry.feedback is not None and entry.feedback.helpful is False and entry.feedback.comment == "Too long to read"
