@@ -1,0 +1,1 @@
+"""Personal data in staff questions: kept out of what the bot stores."""
