@@ -1,0 +1,47 @@
+"""The server's chores: expired entries are purged and spooled entries written without anyone asking."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from starlette.testclient import TestClient
+
+from bot import runtime as runtime_mod
+from bot.core.models import Question
+from bot.server import build_app
+from bot.storage.question_log import SqlQuestionLog
+from tests.admin.conftest import NOW
+from tests.conftest import CORPUS, logged_entries, settings_for
+from tests.doubles.hash_embedder import HashEmbedder
+
+
+def _wait_for(condition: object, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_the_server_purges_expired_entries_and_flushes_the_spool_on_its_own(tmp_path: Path) -> None:
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    settings = settings_for(tmp_path / "corpus", tmp_path / "index", tmp_path / "var")
+    runtime = runtime_mod.build(settings, emb=HashEmbedder(), clock=lambda: NOW)
+    log = runtime.log
+    assert isinstance(log, SqlQuestionLog)
+    log.clock = lambda: NOW - timedelta(days=400)  # asked last year: past stone-bay's 365 days
+    old = runtime.service.answer(Question("Who is the DSL?", "stone-bay-school")).log_id
+    log.clock = lambda: NOW
+    log.spool.append({"kind": "entry", "id": "f" * 32, "asked_at": NOW.isoformat(), "org": "stone-bay-school",
+                      "channel": "slack", "asker": "a" * 32, "asker_identity": None, "question": "spooled?",
+                      "answered": True, "flagged": False, "flag_reason": None, "clauses": []})
+    with TestClient(build_app(runtime)) as client:
+        assert client.get("/healthz").json()["organisations"] == 5
+        ids = lambda: {e.id for e in logged_entries(tmp_path / "var")}  # noqa: E731
+        assert _wait_for(lambda: old not in ids() and "f" * 32 in ids())
+        assert log.spool.pending() == 0
+    runtime.close()
