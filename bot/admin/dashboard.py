@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -48,7 +49,8 @@ def routes(runtime: Runtime) -> list[Route | Mount]:
             return _login(request, runtime, "Your sign-in form expired; please try again.", 400, typed)
         org = runtime.current_org(str(form.get("org", "")))
         try:
-            who = sign_in.check(org, str(form.get("email", "")), str(form.get("password", "")))
+            who = await run_in_threadpool(sign_in.check, org, str(form.get("email", "")),
+                                          str(form.get("password", "")))
         except AccessDenied as exc:
             log.info("dashboard: refused sign-in for %s", form.get("org"))
             return _login(request, runtime, str(exc), 401, typed)
@@ -68,7 +70,7 @@ def routes(runtime: Runtime) -> list[Route | Mount]:
         if who is None:
             return RedirectResponse("/slt/login", status_code=303)
         since, problem = _since(request, runtime.clock())
-        page = _page(runtime, request.session["org"], who, since)
+        page = await run_in_threadpool(_page, runtime, request.session["org"], who, since)
         return _render(request, "dashboard.html", {**page, "member": who, "problem": problem,
                                                    "notice": request.query_params.get("notice"),
                                                    "csrf": request.session["csrf"]})
@@ -79,9 +81,9 @@ def routes(runtime: Runtime) -> list[Route | Mount]:
         if who is None or not _csrf(request, form):
             return Response("Sign in again to answer questions.", status_code=403)
         try:
-            answer_gap(runtime.db, runtime.settings.corpus_dir, request.session["org"], form.getlist("entry"),
-                       str(form.get("question", "")), str(form.get("answer", "")), who.name, runtime.clock())
-            runtime.reindex()
+            await run_in_threadpool(_answer_and_reindex, runtime, request.session["org"], who,
+                                    [str(e) for e in form.getlist("entry")], str(form.get("question", "")),
+                                    str(form.get("answer", "")))
         except PolicybotError as exc:
             return RedirectResponse(f"/slt/?notice={_quote(str(exc))}", status_code=303)
         return RedirectResponse("/slt/?notice=" + _quote("Saved: staff asking this now get your answer."),
@@ -93,8 +95,7 @@ def routes(runtime: Runtime) -> list[Route | Mount]:
             return RedirectResponse("/slt/login", status_code=303)
         since, _ = _since(request, runtime.clock())
         out = io.StringIO()
-        with runtime.db() as session:
-            write_csv(session, request.session["org"], since, include_flagged=who.dsl, out=out)
+        await run_in_threadpool(_export, runtime, request.session["org"], since, who.dsl, out)
         name = f"policybot-{request.session['org']}-{since:%Y-%m-%d}.csv"
         return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
@@ -109,6 +110,20 @@ def routes(runtime: Runtime) -> list[Route | Mount]:
         Route("/slt/export.csv", export),
         Mount("/slt/static", StaticFiles(directory=str(HERE / "static")), name="slt-static"),
     ]
+
+
+# The database work, argon2 and reindexing run in worker threads: the event loop also serves the chat
+# adapters, and must never wait on them.
+
+def _answer_and_reindex(runtime: Runtime, org: str, who: SltMember, entries: list[str], question: str,
+                        answer: str) -> None:
+    answer_gap(runtime.db, runtime.settings.corpus_dir, org, entries, question, answer, who.name, runtime.clock())
+    runtime.reindex()
+
+
+def _export(runtime: Runtime, org: str, since: datetime, include_flagged: bool, out: io.StringIO) -> None:
+    with runtime.db() as session:
+        write_csv(session, org, since, include_flagged=include_flagged, out=out)
 
 
 def _member(request: Request, runtime: Runtime) -> SltMember | None:
