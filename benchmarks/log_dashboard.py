@@ -47,7 +47,7 @@ from bot.server import build_app  # noqa: E402
 from bot.storage.database import make_engine, sessions, upgrade  # noqa: E402
 from bot.storage.question_log import LogPolicy, SqlQuestionLog, week_of  # noqa: E402
 from bot.storage.spool import Spool  # noqa: E402
-from bot.storage.tables import Feedback, LogEntry, ReturnedClause  # noqa: E402
+from bot.storage.tables import Feedback, GapVector, LogEntry, ReturnedClause  # noqa: E402
 from tests.conftest import fresh_postgres, settings_for  # noqa: E402
 from tests.doubles.hash_embedder import HashEmbedder  # noqa: E402
 
@@ -96,7 +96,7 @@ def fill(url: str, n: int) -> None:
     rng = np.random.default_rng(7)
     centres = rng.normal(size=(60, 384)).astype(np.float32)
     centres /= np.linalg.norm(centres, axis=1, keepdims=True)
-    entries, clauses, feedback = [], [], []
+    entries, clauses, feedback, gaps = [], [], [], []
     for i in range(n):
         asked = NOW - timedelta(seconds=int(rng.integers(0, 365 * 86400)))
         answered = rng.random() >= 0.2
@@ -112,15 +112,17 @@ def fill(url: str, n: int) -> None:
                         "flagged": bool(rng.random() < 0.02), "flag_reason": None,
                         "top_source": f"{ORG}/social-media-policy.txt" if answered else None,
                         "top_document": "Social Media Policy" if answered else None,
-                        "top_section": section if answered else None, "vector": vector, "resolved_by": None})
+                        "top_section": section if answered else None, "resolved_by": None})
+        if vector is not None:
+            gaps.append({"entry_id": entry_id, "vector": vector})
         if answered:
             clauses.extend({"entry_id": entry_id, "rank": r, "source": f"{ORG}/social-media-policy.txt",
                             "document": "Social Media Policy", "section": section, "score": 0.7} for r in range(3))
         if rng.random() < 0.1:
-            feedback.append({"entry_id": entry_id, "helpful": bool(rng.random() < 0.6), "comment": "too vague",
+            feedback.append({"entry_id": entry_id, "org": ORG, "helpful": bool(rng.random() < 0.6), "comment": "too vague",
                              "given_at": asked})
     with engine.begin() as conn:
-        for table, rows in ((LogEntry, entries), (ReturnedClause, clauses), (Feedback, feedback)):
+        for table, rows in ((LogEntry, entries), (ReturnedClause, clauses), (Feedback, feedback), (GapVector, gaps)):
             for start in range(0, len(rows), 5000):
                 conn.execute(insert(table), rows[start:start + 5000])
     engine.dispose()

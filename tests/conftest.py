@@ -34,7 +34,8 @@ def logged_entries(where: Path | str) -> list[LogEntry]:
     engine = make_engine(where if isinstance(where, str) else f"sqlite:///{where}/log.db")
     try:
         with Session(engine) as session:
-            stmt = select(LogEntry).options(selectinload(LogEntry.clauses), selectinload(LogEntry.feedback))
+            stmt = select(LogEntry).options(selectinload(LogEntry.clauses), selectinload(LogEntry.feedback),
+                                            selectinload(LogEntry.gap))
             return list(session.scalars(stmt.order_by(LogEntry.asked_at)))
     finally:
         engine.dispose()

@@ -12,7 +12,7 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from bot.admin.grouping import group_similar
-from bot.storage.tables import Deletion, Feedback, LogEntry
+from bot.storage.tables import Deletion, Feedback, GapVector, LogEntry
 
 MAX_OPEN_GAPS = 500  # the most recent unanswered questions grouped on one page
 
@@ -107,9 +107,10 @@ def fill_weeks(weeks: list[Week], start: date, end: date) -> list[Week]:
 def open_gaps(session: Session, org: str, since: datetime, limit: int = MAX_OPEN_GAPS) -> list[Gap]:
     """Unanswered, unresolved questions (safeguarding-flagged ones excluded: only the DSL sees those),
     similar ones grouped, the most asked first."""
-    stmt = _period(select(LogEntry.id, LogEntry.question, LogEntry.asked_at, LogEntry.vector), org, since).where(
-        LogEntry.answered.is_(False), LogEntry.flagged.is_(False), LogEntry.resolved_by.is_(None),
-        LogEntry.vector.is_not(None)).order_by(LogEntry.asked_at.desc()).limit(limit)
+    stmt = _period(select(LogEntry.id, LogEntry.question, LogEntry.asked_at, GapVector.vector).join(
+        GapVector, GapVector.entry_id == LogEntry.id), org, since).where(
+        LogEntry.answered.is_(False), LogEntry.flagged.is_(False), LogEntry.resolved_by.is_(None)).order_by(
+        LogEntry.asked_at.desc()).limit(limit)
     rows = session.execute(stmt).all()
     if not rows:
         return []
@@ -133,9 +134,11 @@ def top_policies(session: Session, org: str, since: datetime, n: int = 10) -> li
 
 
 def not_helpful(session: Session, org: str, since: datetime, n: int = 50) -> list[Comment]:
-    stmt = _period(select(LogEntry.asked_at, LogEntry.question, Feedback.comment, LogEntry.top_document,
-                          LogEntry.top_section).join(Feedback, Feedback.entry_id == LogEntry.id), org, since).where(
-        Feedback.helpful.is_(False), LogEntry.flagged.is_(False)).order_by(Feedback.given_at.desc()).limit(n)
+    """Answers marked not helpful since *since*, newest first (flagged questions are the DSL's alone)."""
+    stmt = select(LogEntry.asked_at, LogEntry.question, Feedback.comment, LogEntry.top_document,
+                  LogEntry.top_section).join(LogEntry, LogEntry.id == Feedback.entry_id).where(
+        Feedback.org == org, Feedback.helpful.is_(False), Feedback.given_at >= since,
+        LogEntry.flagged.is_(False)).order_by(Feedback.given_at.desc()).limit(n)
     return [Comment(*row) for row in session.execute(stmt)]
 
 

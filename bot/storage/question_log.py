@@ -26,7 +26,7 @@ from bot.errors import StorageError
 from bot.privacy.pseudonym import pseudonym
 from bot.privacy.redaction import redact
 from bot.storage.spool import Item, Spool
-from bot.storage.tables import Feedback, LogEntry, ReturnedClause
+from bot.storage.tables import Feedback, GapVector, LogEntry, ReturnedClause
 
 log = logging.getLogger(__name__)
 
@@ -156,15 +156,15 @@ class SqlQuestionLog:
         asked_at = datetime.fromisoformat(item["asked_at"])
         clauses = item["clauses"]
         top = clauses[0] if clauses else None
-        vector = None
+        gap = None
         if not item["answered"] and self.embed is not None:
-            vector = np.asarray(self.embed(item["question"]), dtype=np.float32).tobytes()
+            gap = GapVector(vector=np.asarray(self.embed(item["question"]), dtype=np.float32).tobytes())
         session.add(LogEntry(
             id=item["id"], asked_at=asked_at, week=week_of(asked_at), org=item["org"], channel=item["channel"],
             asker=item["asker"], asker_identity=item["asker_identity"], question=item["question"],
             answered=item["answered"], flagged=item["flagged"], flag_reason=item["flag_reason"],
             top_source=top and top["source"], top_document=top and top["document"],
-            top_section=top and top["section"], vector=vector,
+            top_section=top and top["section"], gap=gap,
             clauses=[ReturnedClause(**c) for c in clauses]))
 
 
@@ -177,8 +177,8 @@ def _write_feedback(session: Session, item: Item) -> None:
     given_at = datetime.fromisoformat(item["given_at"])
     existing = session.scalars(select(Feedback).where(Feedback.entry_id == item["entry_id"])).first()
     if existing is None:
-        session.add(Feedback(entry_id=item["entry_id"], helpful=item["helpful"], comment=item["comment"],
-                             given_at=given_at))
+        session.add(Feedback(entry_id=item["entry_id"], org=entry.org, helpful=item["helpful"],
+                             comment=item["comment"], given_at=given_at))
     elif given_at >= _aware(existing.given_at):
         existing.helpful, existing.comment, existing.given_at = item["helpful"], item["comment"], given_at
 

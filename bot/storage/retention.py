@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.storage.tables import Deletion, Feedback, LogEntry, ReturnedClause
+from bot.storage.tables import Deletion, Feedback, GapVector, LogEntry, ReturnedClause
 
 DEFAULT_RETENTION_DAYS = 365
 
@@ -37,5 +37,6 @@ def _purge_org(session: Session, org: str, cutoff: datetime) -> int:
         # Children first: the same statements work whether or not the database enforces cascades.
         session.execute(delete(ReturnedClause).where(ReturnedClause.entry_id.in_(expired)))
         session.execute(delete(Feedback).where(Feedback.entry_id.in_(expired)))
+        session.execute(delete(GapVector).where(GapVector.entry_id.in_(expired)))
         session.execute(delete(LogEntry).where(LogEntry.org == org, LogEntry.asked_at < cutoff))
     return count

@@ -37,18 +37,29 @@ class LogEntry(Base):
     top_source: Mapped[str | None] = mapped_column(String(300))  # the first clause's document file
     top_document: Mapped[str | None] = mapped_column(String(300))
     top_section: Mapped[str | None] = mapped_column(String(600))
-    vector: Mapped[bytes | None] = mapped_column(LargeBinary)  # float32 embedding, unanswered only (grouping)
     resolved_by: Mapped[str | None] = mapped_column(ForeignKey("slt_answers.id", ondelete="SET NULL"))
 
     clauses: Mapped[list[ReturnedClause]] = relationship(back_populates="entry", cascade="all, delete-orphan",
                                                          passive_deletes=True, order_by="ReturnedClause.rank")
     feedback: Mapped[Feedback | None] = relationship(back_populates="entry", cascade="all, delete-orphan",
                                                      passive_deletes=True)
+    gap: Mapped[GapVector | None] = relationship(cascade="all, delete-orphan", passive_deletes=True)
 
+    # Covering indexes: the dashboard's counts read only the index, never the rows (100k entries: see
+    # benchmarks/log_dashboard.py).
     __table_args__ = (
-        Index("ix_log_org_asked", "org", "asked_at"),
-        Index("ix_log_org_week", "org", "week"),
+        Index("ix_log_period", "org", "asked_at", "week", "answered", "flagged", "asker"),
+        Index("ix_log_top", "org", "answered", "top_document", "top_section", "asked_at"),
     )
+
+
+class GapVector(Base):
+    """The embedding of an unanswered question (float32), for grouping similar gaps. Kept apart from
+    the entry so that scanning entries never reads vectors."""
+
+    __tablename__ = "gap_vectors"
+    entry_id: Mapped[str] = mapped_column(ForeignKey("log_entries.id", ondelete="CASCADE"), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class ReturnedClause(Base):
@@ -72,11 +83,14 @@ class Feedback(Base):
     __tablename__ = "feedback"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     entry_id: Mapped[str] = mapped_column(ForeignKey("log_entries.id", ondelete="CASCADE"), unique=True)
+    org: Mapped[str] = mapped_column(String(100))  # the entry's, so that a school's feedback is one index range
     helpful: Mapped[bool] = mapped_column(Boolean)
     comment: Mapped[str | None] = mapped_column(Text)  # redacted before storing
     given_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     entry: Mapped[LogEntry] = relationship(back_populates="feedback")
+
+    __table_args__ = (Index("ix_feedback_org_helpful_given", "org", "helpful", "given_at"),)
 
 
 class Deletion(Base):

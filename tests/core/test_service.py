@@ -65,7 +65,7 @@ def test_unanswerable_question_is_declined_with_general_contact_and_logged(real_
     assert "don't cover this" in a.message and "senior leadership team" in a.message
     entry = logged_entries(tmp_path / "var")[-1]
     assert entry.id == a.log_id and entry.answered is False and entry.org == "stone-bay-school"
-    assert entry.vector is not None  # unanswered: kept for grouping similar gaps
+    assert entry.gap is not None  # unanswered: kept for grouping similar gaps
 
 
 def test_bad_questions_get_clear_errors(service: AnswerService) -> None:

@@ -58,7 +58,7 @@ def test_an_entry_keeps_what_slt_need(database_url: str, tmp_path: Path) -> None
     assert entry.asker != "slack:T1:U9" and entry.asker_identity is None
     assert entry.asked_at.replace(tzinfo=timezone.utc) == NOW and entry.week == week_of(NOW)
     assert [(c.rank, c.source, c.section, c.score) for c in entry.clauses] == [(0, "oak/social.txt", "4. Personal use", 0.81)]
-    assert entry.top_document == "Social Media Policy" and entry.vector is None  # answered: nothing to group
+    assert entry.top_document == "Social Media Policy" and entry.gap is None  # answered: nothing to group
 
 
 def test_unanswered_and_flagged_entries(database_url: str, tmp_path: Path) -> None:
@@ -67,7 +67,7 @@ def test_unanswered_and_flagged_entries(database_url: str, tmp_path: Path) -> No
     log.record(Question("a pupil told me he is hit at home", "oak"),
                _answer("a pupil told me he is hit at home", False, concern="disclosure"))
     leave, concern = logged_entries(database_url)
-    assert not leave.answered and not leave.flagged and leave.vector is not None
+    assert not leave.answered and not leave.flagged and leave.gap is not None
     assert concern.flagged and concern.flag_reason == "disclosure"
 
 
