@@ -14,6 +14,7 @@ What is measured
     drawn around 60 topic centres so that grouping has real groups to find, 2% safeguarding-flagged,
     10% with feedback. GET /slt/ is timed in process (Starlette TestClient: server time, no network),
     signed in as the DSL (the page that shows the most), for the default 12 weeks and for a whole year.
+    On PostgreSQL the bulk load is followed by VACUUM ANALYZE, as autovacuum would do in service.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -125,6 +126,11 @@ def fill(url: str, n: int) -> None:
         for table, rows in ((LogEntry, entries), (ReturnedClause, clauses), (Feedback, feedback), (GapVector, gaps)):
             for start in range(0, len(rows), 5000):
                 conn.execute(insert(table), rows[start:start + 5000])
+    if engine.dialect.name == "postgresql":
+        # What autovacuum does within a minute of a bulk load: planner statistics and the visibility map
+        # (index-only scans). Without it the planner guesses 12 rows for 100,000 and sorts on disk.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
     engine.dispose()
 
 

@@ -182,11 +182,13 @@ def _quote(text: str) -> str:
 
 def _page(runtime: Runtime, org: str, who: SltMember, since: datetime) -> dict[str, Any]:
     with runtime.db() as session:
-        weeks = queries.fill_weeks(queries.weekly(session, org, since), since.date(), runtime.clock().date())
+        asked = queries.weekly(session, org, since)
+        weeks = queries.fill_weeks(asked, since.date(), runtime.clock().date())
+        quoted = queries.quoted(session, org, since)
         data: dict[str, Any] = {
-            "org": runtime.orgs[org], "since": since.date(), "totals": queries.totals(session, org, since),
-            "gaps": queries.open_gaps(session, org, since), "top_clauses": queries.top_clauses(session, org, since),
-            "top_policies": queries.top_policies(session, org, since),
+            "org": runtime.orgs[org], "since": since.date(), "totals": queries.totals(session, org, since, asked),
+            "gaps": queries.open_gaps(session, org, since), "top_clauses": queries.top_clauses(quoted),
+            "top_policies": queries.top_policies(quoted),
             "not_helpful": queries.not_helpful(session, org, since),
             "flagged": queries.flagged(session, org, since) if who.dsl else None,
             "deletions": queries.deletions(session, org),

@@ -37,27 +37,28 @@ def _cell(value: object) -> str:
 
 def print_report(session: Session, org: str, name: str, since: datetime, include_flagged: bool,
                  console: Console) -> None:
-    t = queries.totals(session, org, since)
+    weeks = queries.weekly(session, org, since)
+    t = queries.totals(session, org, since, weeks)
     rate = f"{t.answered / t.asked:.0%}" if t.asked else "–"
     console.print(f"[bold]{escape(name)}[/bold] — questions since {since:%-d %B %Y}: {t.asked} asked by "
                   f"{t.askers} people, {rate} answered, {t.flagged} safeguarding-flagged")
-    weeks = Table("week of", "asked", "answered", "rate", title="Questions per week")
-    for w in queries.weekly(session, org, since):
-        weeks.add_row(f"{w.week:%-d %b %Y}", str(w.asked), str(w.answered), f"{w.answered_rate:.0%}")
-    console.print(weeks)
+    per_week = Table("week of", "asked", "answered", "rate", title="Questions per week")
+    for w in weeks:
+        per_week.add_row(f"{w.week:%-d %b %Y}", str(w.asked), str(w.answered), f"{w.answered_rate:.0%}")
+    console.print(per_week)
     gaps = Table("times", "unanswered question (similar ones grouped)", "last asked", title="Gaps to fill")
     for g in queries.open_gaps(session, org, since)[:20]:
         more = f" (+{g.count - 1} similar)" if g.count > 1 else ""
         gaps.add_row(str(g.count), escape(g.questions[0]) + more, f"{g.last_asked:%-d %b %Y}")
     console.print(gaps)
     clauses = Table("times", "document", "section", title="Most-quoted clauses")
-    for c in queries.top_clauses(session, org, since):
+    for c in queries.top_clauses(queries.quoted(session, org, since)):
         clauses.add_row(str(c.count), escape(c.label), escape(c.detail))
     console.print(clauses)
     comments = Table("asked", "question", "comment", "quoted", title="Answers marked not helpful")
-    for c in queries.not_helpful(session, org, since):
-        comments.add_row(f"{c.asked_at:%-d %b}", escape(c.question), escape(c.comment or ""),
-                         escape(f"{c.top_document or ''} › {c.top_section or ''}"))
+    for note in queries.not_helpful(session, org, since):
+        comments.add_row(f"{note.asked_at:%-d %b}", escape(note.question), escape(note.comment or ""),
+                         escape(f"{note.top_document or ''} › {note.top_section or ''}"))
     console.print(comments)
     if include_flagged:
         flagged = Table("asked", "question", "why flagged", "channel", title="Safeguarding-flagged (DSL only)")
