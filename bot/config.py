@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -34,5 +35,39 @@ class Settings(BaseSettings):
     secret_key_file: Path = Path("var/secret.key")
     # Dashboard session cookies only over HTTPS (set true behind TLS).
     secure_cookies: bool = False
+
+    # "development" allows the web chat's organisation picker and Teams without authentication (only if
+    # teams_allow_unauthenticated is also set); "production" refuses both.
+    environment: Literal["development", "production"] = "development"
+    # The organisation the web chat answers for (e.g. a projector in an induction room); empty = the
+    # page offers a picker in development and refuses in production.
+    web_org: str = ""
+    # Questions per person per minute, with a short burst allowed.
+    rate_limit_per_minute: int = Field(default=10, ge=1, le=600)
+    rate_limit_burst: int = Field(default=5, ge=1, le=100)
+    # Days a Telegram join code (`policybot invite`) stays valid.
+    invite_days: int = Field(default=7, ge=1, le=90)
+
+    # Slack: a bot token plus the signing secret (HTTP mode, /slack/events) and/or an app token (Socket
+    # Mode, no public URL needed). Starts only when the bot token is set.
+    slack_bot_token: SecretStr = SecretStr("")
+    slack_signing_secret: SecretStr = SecretStr("")
+    slack_app_token: SecretStr = SecretStr("")
+    slack_api_url: str = "https://slack.com/api/"
+
+    # Microsoft Teams (Teams SDK for Python v2): the Azure bot's app id and client secret (and tenant for
+    # single-tenant bots). Starts only when the app id is set. Unauthenticated requests are accepted only
+    # with environment=development and teams_allow_unauthenticated=true (local testing, never exposed).
+    teams_app_id: str = ""
+    teams_app_password: SecretStr = SecretStr("")
+    teams_tenant_id: str = ""
+    teams_allow_unauthenticated: bool = False
+
+    # Telegram (python-telegram-bot): polling by default; webhook mode when a secret is set and the
+    # webhook URL is registered. Starts only when the token is set.
+    telegram_token: SecretStr = SecretStr("")
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_webhook_secret: SecretStr = SecretStr("")
+    telegram_mode: Literal["polling", "webhook"] = "polling"
     # Fixes "today" for review-date warnings (tests, demonstrations); empty means the real date.
     today: date | None = None

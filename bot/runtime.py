@@ -13,12 +13,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import wiring
 from bot.config import Settings
+from bot.core.chat import ChatService
+from bot.core.ratelimit import RateLimiter
 from bot.core.service import AnswerService
 from bot.privacy.redaction import redact
 from bot.retrieval.corpus import load_org
 from bot.retrieval.documents import Organisation
 from bot.retrieval.embeddings import Embedder
 from bot.storage import retention
+from bot.storage.access import SqlAccess
 from bot.storage.question_log import SqlQuestionLog, utc_now
 
 log = logging.getLogger(__name__)
@@ -31,6 +34,8 @@ class Runtime:
     db: sessionmaker[Session]
     service: AnswerService
     clock: Callable[[], datetime] = utc_now
+    access: SqlAccess | None = None
+    chat: ChatService | None = None
     _reindexing: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -78,4 +83,9 @@ def build(settings: Settings, emb: Embedder | None = None, clock: Callable[[], d
     service = wiring.logged_service(settings, emb, db)
     service.searcher.warm()
     redact("warm up")  # loads the name lists now, not on the first member of staff's question
-    return Runtime(settings=settings, embedder=emb, db=db, service=service, clock=clock)
+    runtime = Runtime(settings=settings, embedder=emb, db=db, service=service, clock=clock)
+    runtime.access = SqlAccess(db, lambda: runtime.orgs, web_org=settings.web_org,
+                               development=settings.environment == "development", clock=clock)
+    runtime.chat = ChatService(lambda: runtime.service, runtime.access,
+                               RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst))
+    return runtime

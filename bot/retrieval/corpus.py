@@ -45,6 +45,17 @@ class _SltEntry(BaseModel):
     dsl: bool = False  # the DSL or a deputy: may see questions flagged as safeguarding concerns
 
 
+class _Platforms(BaseModel):
+    """Which chat workspaces and accounts belong to the organisation. An id may belong to one
+    organisation only: a workspace mapped twice could get another school's policies."""
+
+    model_config = ConfigDict(extra="forbid")
+    slack_teams: list[str] = []  # Slack workspace (team) ids, "T0123ABC"
+    teams_tenants: list[str] = []  # Microsoft 365 tenant ids (GUIDs)
+    telegram_users: list[int] = []  # Telegram user ids allowed to ask (others can join with a code)
+    telegram_chats: list[int] = []  # Telegram group chat ids whose members may ask
+
+
 class _OrgFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
@@ -55,6 +66,7 @@ class _OrgFile(BaseModel):
     retention_days: int = Field(default=365, ge=1, le=3650)  # how long the question log keeps entries
     log_identities: bool = False  # keep askers' real identities in the log (default: pseudonyms only)
     slt: list[_SltEntry] = []  # who may sign in to the SLT dashboard
+    platforms: _Platforms = _Platforms()
 
 
 @dataclass
@@ -75,6 +87,7 @@ def load_corpus(root: Path) -> Corpus:
         raise CorpusError(f"no organisation folders in {root}")
     corpus = Corpus(orgs={f.name: load_org(f) for f in folders})
     _check_parents(corpus.orgs)
+    check_platform_ids(corpus.orgs)
     for folder in folders:
         for path in sorted(p for p in folder.iterdir() if p.is_file() and p.name != ORG_FILE):
             if path.name.startswith(".") or path.suffix.lower() not in SUFFIXES:
@@ -117,6 +130,7 @@ def load_org(folder: Path) -> Organisation:
         retention_days=spec.retention_days,
         log_identities=spec.log_identities,
         slt=tuple(SltMember(email=m.email.lower(), name=m.name, dsl=m.dsl) for m in spec.slt),
+        platform_ids=tuple(sorted({(kind, str(i)) for kind, ids in spec.platforms.model_dump().items() for i in ids})),
     )
 
 
@@ -126,6 +140,16 @@ def _person(entry: _ContactEntry) -> Person:
                                         ("telegram", entry.telegram)) if v)
     return Person(role=entry.role, role_key=roles.role_key(entry.role), name=entry.name,
                   title=entry.title, how=how, handles=handles)
+
+
+def check_platform_ids(orgs: dict[str, Organisation]) -> None:
+    owner: dict[tuple[str, str], str] = {}
+    for org in orgs.values():
+        for pid in org.platform_ids:
+            if pid in owner:
+                raise ConfigError(f"{org.slug}/{ORG_FILE}: platforms.{pid[0]} {pid[1]} is also mapped to "
+                                  f"{owner[pid]}; one workspace or account can belong to one organisation only")
+            owner[pid] = org.slug
 
 
 def _check_parents(orgs: dict[str, Organisation]) -> None:

@@ -69,3 +69,5 @@ class Organisation:
     retention_days: int = 365
     log_identities: bool = False
     slt: tuple[SltMember, ...] = ()
+    # (kind, id) pairs from the org file's `platforms:`: ("slack_teams", "T01"), ("telegram_users", "42")
+    platform_ids: tuple[tuple[str, str], ...] = ()

@@ -25,7 +25,7 @@ from bot.retrieval.documents import Clause, DocumentInfo, Organisation, Person, 
 from bot.retrieval.embeddings import Embedder
 from bot.retrieval.search import clause_embedding_text
 
-FORMAT = 2  # 2: organisations carry retention, identity opt-in and SLT members
+FORMAT = 3  # 2: organisations carry retention, identity opt-in and SLT members; 3: platform ids
 MANIFEST = "manifest.json"
 CLAUSES = "clauses.jsonl"
 VECTORS = "embeddings.npy"
@@ -166,7 +166,8 @@ def _plain(obj: Any) -> dict[str, Any]:
 
 def _org(raw: dict[str, Any]) -> Organisation:
     return Organisation(**{**raw, "people": tuple(_person(p) for p in raw["people"]),
-                           "slt": tuple(SltMember(**m) for m in raw.get("slt", ()))})
+                           "slt": tuple(SltMember(**m) for m in raw.get("slt", ())),
+                           "platform_ids": tuple(tuple(p) for p in raw.get("platform_ids", ()))})
 
 
 def _person(raw: dict[str, Any]) -> Person:

@@ -128,3 +128,28 @@ class SltCredential(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (UniqueConstraint("org", "email", name="uq_credential_org_email"),)
+
+
+class ChatUser(Base):
+    """Someone the bot has talked to on a chat platform: when first seen, and for Telegram users who
+    joined with a code, which organisation they belong to."""
+
+    __tablename__ = "chat_users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_key: Mapped[str] = mapped_column(String(200), unique=True)  # "telegram::42", "slack:T1:U2"
+    org: Mapped[str] = mapped_column(String(100), index=True)
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    joined_via: Mapped[str] = mapped_column(String(20))  # "mapping" (org file) or "invite"
+
+
+class Invite(Base):
+    """A one-time join code an SLT member issued (`policybot invite`); only its hash is kept."""
+
+    __tablename__ = "invites"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    org: Mapped[str] = mapped_column(String(100))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    used_by: Mapped[str | None] = mapped_column(String(200))

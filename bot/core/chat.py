@@ -1,0 +1,145 @@
+"""The conversation layer every adapter calls: who is asking (which organisation, if any), help and
+welcome, rate limiting, and turning errors into polite replies. Adapters only translate a platform
+message into `ChatService.handle(sender, text)` and the `Reply` into the platform's native form.
+
+    adapter ─▶ Sender + text ─▶ ChatService.handle ─▶ Reply(kind, text, answer) ─▶ adapter renders
+                                   │ Access.org_for(sender)      (unknown → refused, no policy text)
+                                   │ RateLimiter.allow(sender)   (too fast → friendly wait message)
+                                   └ AnswerService.answer(...)   (every question logged)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from bot.core.models import Answer, Question
+from bot.core.ratelimit import RateLimiter
+from bot.core.service import AnswerService
+from bot.errors import PolicybotError, QuestionError
+
+log = logging.getLogger(__name__)
+
+ReplyKind = Literal["answer", "help", "welcome", "refused", "error", "rate_limited", "feedback", "joined"]
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sent a message, as the platform identifies them."""
+
+    platform: str  # "slack", "teams", "telegram", "web"
+    user_id: str  # the platform's user id
+    workspace: str = ""  # Slack team id, Teams tenant id, Telegram chat id; "" for the web chat
+    display_name: str = ""
+    org_hint: str = ""  # web chat in development only: the organisation picked on the page
+
+    @property
+    def key(self) -> str:
+        """One string per person per platform: rate limits, pseudonyms, first contact."""
+        return f"{self.platform}:{self.workspace}:{self.user_id}"
+
+
+@dataclass(frozen=True)
+class Reply:
+    kind: ReplyKind
+    text: str  # plain text: the whole reply for everything but answers, the fallback for answers
+    answer: Answer | None = None
+    welcome: str = ""  # shown before the reply on someone's first contact
+    org: str = ""  # the organisation the sender belongs to ("" if refused)
+
+
+class Access(Protocol):
+    def org_for(self, sender: Sender) -> str | None:
+        """The organisation this sender belongs to, or None: not mapped, not allowed."""
+        ...
+
+    def first_contact(self, sender: Sender, org: str) -> bool:
+        """Record that *sender* (of *org*) was seen; True the first time."""
+        ...
+
+    def redeem(self, sender: Sender, code: str) -> str | None:
+        """Bind *sender* to the organisation of a one-time join code; the org slug, or None if the code
+        is unknown, used or expired."""
+        ...
+
+
+HELP = ("Ask me about your school's policies in your own words, for example \"can I accept a friend "
+        "request from an ex-pupil?\" or \"who do I tell about a message from a pupil on Instagram?\". "
+        "I quote the policy itself, with the document and section, and tell you who to contact. "
+        "If the policies don't answer, I say so and pass the question to the senior leadership team. "
+        "If you are worried about a child, speak to your Designated Safeguarding Lead today — don't wait "
+        "for me.")
+REFUSED = ("Sorry, I can only answer staff of schools that use policybot, and I don't recognise this "
+           "account or workspace. If you are a member of staff, ask your school's senior leadership team "
+           "for access.")
+
+
+class ChatService:
+    def __init__(self, answers: Callable[[], AnswerService], access: Access, limiter: RateLimiter) -> None:
+        self.answers = answers  # a callable: the server swaps in a fresh service after reindexing
+        self.access = access
+        self.limiter = limiter
+
+    def handle(self, sender: Sender, text: str) -> Reply:
+        """One message in, one reply out; never raises for anything a user can type."""
+        command = text.strip().lower()
+        if command in ("/help", "help", "/start", "?"):
+            return Reply("help", HELP)
+        org = self.access.org_for(sender)
+        if org is None:
+            log.info("refused a message from an unmapped %s sender", sender.platform)
+            return Reply("refused", REFUSED)
+        welcome = self._welcome(sender, org)
+        wait = self.limiter.wait_seconds(sender.key)
+        if wait > 0:
+            return Reply("rate_limited", f"You're asking faster than I can keep up — please try again in "
+                                         f"{max(1, round(wait))} seconds.", org=org)
+        try:
+            answer = self.answers().answer(Question(text=text, org=org, channel=sender.platform, user=sender.key,
+                                                    user_name=sender.display_name))
+        except QuestionError as exc:
+            return Reply("error", str(exc), welcome=welcome, org=org)
+        except PolicybotError:
+            log.exception("could not answer a %s question for %s", sender.platform, org)
+            return Reply("error", "Sorry, something went wrong on my side and I couldn't answer. Please try "
+                                  "again in a minute; if it keeps happening, tell your IT lead.", org=org)
+        return Reply("answer", plain_text(answer), answer=answer, welcome=welcome, org=org)
+
+    def feedback(self, sender: Sender, log_id: str, helpful: bool, comment: str | None = None) -> Reply:
+        org = self.access.org_for(sender)
+        if org is None:
+            return Reply("refused", REFUSED)
+        self.answers().feedback(log_id, helpful, org, comment)
+        thanks = "Thanks — glad it helped." if helpful else \
+            "Thanks for telling us. The senior leadership team reviews answers marked not helpful."
+        return Reply("feedback", thanks, org=org)
+
+    def join(self, sender: Sender, code: str) -> Reply:
+        org = self.access.redeem(sender, code.strip())
+        if org is None:
+            return Reply("refused", "That join code isn't valid (codes work once and expire). Ask your "
+                                    "school's senior leadership team for a new one.")
+        return Reply("joined", "You're in. " + HELP, welcome=self._welcome(sender, org), org=org)
+
+    def _welcome(self, sender: Sender, org: str) -> str:
+        if not self.access.first_contact(sender, org):
+            return ""
+        name = self.answers().orgs[org].name
+        return f"Welcome to policybot for {name}. " + HELP
+
+
+def plain_text(answer: Answer) -> str:
+    """The whole answer as plain text: the fallback every platform needs (notifications, screen readers)."""
+    parts = [answer.urgent] if answer.urgent else []
+    parts.append(answer.message)
+    for n, p in enumerate(answer.passages, 1):
+        where = p.document + (f" › {p.section}" if p.section else "")
+        parts.append(f"{n}. “{p.text}” — {where}" + (f" ({p.approved})" if p.approved else ""))
+    if answer.contacts:
+        from bot.core.compose import describe
+
+        parts.append("Who to contact: " + "; ".join(describe(c) for c in answer.contacts))
+    parts.extend(f"⚠ {w}" for w in answer.warnings)
+    return "\n".join(parts)
