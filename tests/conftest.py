@@ -136,3 +136,32 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     else:
         with fresh_postgres() as url:
             yield url
+
+
+def map_platforms(corpus: Path) -> None:
+    """Give the test corpus chat identities: Stone Bay School owns Slack workspace T_STONE, Teams tenant
+    tenant-stone and Telegram user 4242, and its DSL has a Slack id; Next Steps Ed owns T_NEXT."""
+    import yaml
+
+    path = corpus / "stone-bay-school" / "org.yaml"
+    spec = yaml.safe_load(path.read_text("utf-8"))
+    spec["platforms"] = {"slack_teams": ["T_STONE"], "teams_tenants": ["tenant-stone"], "telegram_users": [4242]}
+    spec["contacts"] = [{"role": "Designated Safeguarding Lead", "name": "Martyn Nash", "title": "Head of Care",
+                         "email": "dsl@stonebay.example", "slack": "U0DSL", "teams": "29:dsl-id"}]
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), "utf-8")
+    path = corpus / "next-steps-ed" / "org.yaml"
+    spec = yaml.safe_load(path.read_text("utf-8"))
+    spec["platforms"] = {"slack_teams": ["T_NEXT"], "telegram_users": [5151]}
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), "utf-8")
+
+
+HOSTILE_POLICY = """Markup Test Policy
+
+1. Hostile formatting
+Staff must report any <script>alert('x')</script> message to the DSL at once, even if it says <!channel> or *bold* or _italic_ or <b>bold</b> & other <@U999> tricks.
+"""
+
+
+def add_hostile_policy(corpus: Path) -> None:
+    """A policy whose text carries markup every platform must show literally, never interpret."""
+    (corpus / "stone-bay-school" / "markup-test-policy.txt").write_text(HOSTILE_POLICY, "utf-8")

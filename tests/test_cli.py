@@ -33,7 +33,7 @@ def test_json_lines_in_order_with_bad_lines_answered_in_place(real_index: Path) 
     assert set(first) == {"question", "org", "answered", "passages", "contacts", "warnings", "urgent"}
     assert first["answered"] and first["org"] == "next-steps-ed"
     assert set(first["passages"][0]) == {"text", "org", "document", "section", "source", "score", "approved"}
-    assert set(first["contacts"][0]) == {"role", "name", "how"}
+    assert set(first["contacts"][0]) == {"role", "name", "how", "handles"}
     assert "must not engage with learners or ex-learners" in first["passages"][0]["text"]
     assert all(r["answered"] is False and r["passages"] == [] for r in rows[1:4])
     assert "empty" in rows[1]["error"] and "10,000 characters" in rows[3]["error"]

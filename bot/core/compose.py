@@ -51,7 +51,7 @@ class Directory:
 
 def _contact(person: Person) -> Contact:
     role = person.role if not person.title else f"{person.role} ({person.title})"
-    return Contact(role=role, name=person.name, how=person.how)
+    return Contact(role=role, name=person.name, how=person.how, handles=person.handles)
 
 
 def contacts_for(clauses: Sequence[Clause], documents: dict[str, DocumentInfo], directory: Directory,

@@ -31,6 +31,7 @@ class Contact:
     role: str
     name: str | None
     how: str | None = None  # e-mail, phone or chat handle, when known
+    handles: tuple[tuple[str, str], ...] = ()  # (platform, id) from the org file: ("slack", "U0123")
 
 
 @dataclass(frozen=True)

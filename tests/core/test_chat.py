@@ -15,22 +15,11 @@ from bot.core.chat import ChatService, Sender
 from bot.core.ratelimit import RateLimiter
 from bot.runtime import Runtime
 from tests.admin.conftest import NOW
-from tests.conftest import CORPUS, settings_for
+from tests.conftest import CORPUS, map_platforms, settings_for
 from tests.doubles.hash_embedder import HashEmbedder
 
 SLACK_STONE = Sender("slack", "U1", workspace="T_STONE", display_name="Sam")
 TELEGRAM_ALLOWED = Sender("telegram", "4242", workspace="4242")
-
-
-def map_platforms(corpus: Path) -> None:
-    path = corpus / "stone-bay-school" / "org.yaml"
-    spec = yaml.safe_load(path.read_text())
-    spec["platforms"] = {"slack_teams": ["T_STONE"], "teams_tenants": ["tenant-stone"], "telegram_users": [4242]}
-    path.write_text(yaml.safe_dump(spec))
-    path = corpus / "next-steps-ed" / "org.yaml"
-    spec = yaml.safe_load(path.read_text())
-    spec["platforms"] = {"slack_teams": ["T_NEXT"]}
-    path.write_text(yaml.safe_dump(spec))
 
 
 @pytest.fixture

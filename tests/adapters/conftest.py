@@ -1,0 +1,30 @@
+"""A runtime for adapter tests: the bundled corpus with platform mappings (tests.conftest.map_platforms)
+and a policy carrying hostile markup, the hashing embedder, SQLite under tmp_path."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot import runtime as runtime_mod
+from bot.runtime import Runtime
+from tests.admin.conftest import NOW
+from tests.conftest import CORPUS, add_hostile_policy, map_platforms, settings_for
+from tests.doubles.hash_embedder import HashEmbedder
+
+
+@pytest.fixture
+def adapter_runtime(tmp_path: Path) -> Iterator[Runtime]:
+    """Build your adapter with `adapter_runtime.settings` (copy it with model_copy(update={...}) for your
+    platform's tokens/URLs) and `adapter_runtime.chat`. Log entries: tests.conftest.logged_entries(
+    adapter_runtime.settings.database_url)."""
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    map_platforms(tmp_path / "corpus")
+    add_hostile_policy(tmp_path / "corpus")
+    rt = runtime_mod.build(settings_for(tmp_path / "corpus", tmp_path / "index", tmp_path / "var"),
+                           emb=HashEmbedder(), clock=lambda: NOW)
+    yield rt
+    rt.close()
