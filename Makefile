@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install browser index run serve test bench clean
+.PHONY: install browser index run chat test bench clean
 
 # The CPU build of torch is installed first so that sentence-transformers does not pull CUDA.
 $(STAMP): pyproject.toml

@@ -40,7 +40,7 @@ app.add_typer(slt_app, name="slt")
 def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
           port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
           corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
-    """Start the server: SLT dashboard at /slt, /healthz (and the chat adapters)."""
+    """Start the server: web chat at /, Slack/Teams/Telegram when configured, SLT dashboard at /slt."""
     import uvicorn
 
     from bot.server import build_app
@@ -49,12 +49,15 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "12
     settings = _settings(corpus, index)
     try:
         runtime = runtime_mod.build(settings)
+        assert runtime.chat is not None
+        adapters = wiring.adapters(settings, runtime.chat)
     except PolicybotError as exc:
         raise _fail(exc) from exc
+    names = ", ".join(a.name for a in adapters)
     out.print(f"policybot serving {len(runtime.orgs)} organisations on http://{host}:{port}/ "
-              f"(SLT dashboard: /slt)")
+              f"(chat: {names}; SLT dashboard: /slt)")
     try:
-        uvicorn.run(build_app(runtime), host=host, port=port, log_level="info")
+        uvicorn.run(build_app(runtime, adapters=adapters), host=host, port=port, log_level="info")
     finally:
         runtime.close()
 

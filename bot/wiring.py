@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from threadpoolctl import threadpool_limits
 
 from bot.config import Settings
+from bot.adapters.base import Adapter
+from bot.core.chat import ChatService
 from bot.core.service import AnswerService, QuestionLog
 from bot.errors import StorageError
 from bot.privacy.pseudonym import load_or_create_key
@@ -93,3 +95,24 @@ def logged_service(settings: Settings, emb: Embedder, db: sessionmaker[Session] 
     index = ensure_index(settings, emb)
     log_db = db if db is not None else open_database(settings)
     return answer_service(settings, index, emb, log=question_log(settings, index.orgs, emb, log_db))
+
+
+def adapters(settings: Settings, chat: ChatService) -> list[Adapter]:
+    """The web chat always; each chat platform only when its credentials are set. SDKs are imported only
+    for the platforms in use."""
+    from bot.adapters import web
+
+    built: list[Adapter] = [web.build(settings, chat)]
+    if settings.slack_bot_token.get_secret_value():
+        from bot.adapters import slack
+
+        built.append(slack.build(settings, chat))
+    if settings.teams_app_id or settings.teams_allow_unauthenticated:
+        from bot.adapters import teams
+
+        built.append(teams.build(settings, chat))
+    if settings.telegram_token.get_secret_value():
+        from bot.adapters import telegram
+
+        built.append(telegram.build(settings, chat))
+    return built

@@ -15,6 +15,14 @@ from tests.admin.conftest import NOW
 from tests.conftest import CORPUS, add_hostile_policy, map_platforms, settings_for
 from tests.doubles.hash_embedder import HashEmbedder
 
+# With the hashing embedder (no model), this question is answered for Stone Bay School with this clause
+# and the DSL, Martyn Nash, as first contact. ("friend request from an ex-pupil" is declined by it.)
+ANSWERABLE = "a parent messaged me on my personal facebook account, what should I do?"
+EXPECTED_QUOTE = "Any communication from learners and parents/carers received on personal social media"
+EXPECTED_CONTACT = "Martyn Nash"
+# Answered with the hostile clause (tests.conftest.HOSTILE_POLICY) quoted first.
+HOSTILE_QUESTION = "what do I do with a script alert message that says channel?"
+
 
 @pytest.fixture
 def adapter_runtime(tmp_path: Path) -> Iterator[Runtime]:

@@ -4,14 +4,10 @@ page, and a chart that renders with visible bars."""
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from bot import runtime as runtime_mod
 from bot.admin import auth
@@ -21,6 +17,7 @@ from bot.server import build_app
 from tests.admin.conftest import NOW, PASSWORD, add_slt
 from tests.conftest import CORPUS, settings_for
 from tests.doubles.hash_embedder import HashEmbedder
+from tests.doubles.live_server import live_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -39,22 +36,18 @@ def live_url(tmp_path: Path) -> Iterator[str]:
     for text in ("Can I accept a friend request from an ex-pupil?", "What is the policy on staff parking?",
                  "Can I use my own phone to photograph a school trip?"):
         runtime.service.answer(Question(text, "stone-bay-school", channel="web"))
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(build_app(runtime, chores=False), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(10)
+    with live_server(build_app(runtime, chores=False)) as url:
+        yield url
     runtime.close()
 
 
 @pytest.fixture
-def page(tmp_path: Path) -> Iterator[object]:
+def page() -> Iterator[object]:
+    yield from chromium_page()
+
+
+def chromium_page() -> Iterator[object]:
+    """A page in Debian's headless chromium, driven by Playwright (no browser download)."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (make test installs it: apt-get install chromium)")
     from playwright.sync_api import sync_playwright

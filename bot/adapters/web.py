@@ -1,0 +1,130 @@
+"""The local web chat at `/`: a page that asks the answer service through a small JSON API.
+
+Who is asking: a random id in a cookie (no account), and the organisation the server serves
+(`POLICYBOT_WEB_ORG`) or, in development only, the one picked on the page. The page builds every
+message with textContent, so nothing retrieved or typed is ever interpreted as markup.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot.config import Settings
+from bot.core.chat import ChatService, Reply, Sender
+from bot.core.compose import describe
+
+STATIC = Path(__file__).with_name("web_static")
+COOKIE = "policybot_web"
+MAX_BODY = 16_000
+
+
+class WebAdapter:
+    name = "web"
+
+    def __init__(self, settings: Settings, chat: ChatService) -> None:
+        self.settings = settings
+        self.chat = chat
+
+    def routes(self) -> list[BaseRoute]:
+        return [Route("/", self.page), Route("/api/web/config", self.config),
+                Route("/api/web/ask", self.ask, methods=["POST"]),
+                Route("/api/web/feedback", self.feedback, methods=["POST"]),
+                Mount("/static/web", StaticFiles(directory=str(STATIC)), name="web-static")]
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    async def page(self, request: Request) -> Response:
+        response = FileResponse(STATIC / "index.html", headers=_SECURITY)
+        _ensure_cookie(request, response)
+        return response
+
+    async def config(self, request: Request) -> Response:
+        """Which organisations the page may offer: the fixed one, all (development), or none."""
+        orgs = self.chat.answers().orgs
+        if self.settings.web_org:
+            offered = [self.settings.web_org] if self.settings.web_org in orgs else []
+        else:
+            offered = sorted(orgs) if self.settings.environment == "development" else []
+        return JSONResponse({"orgs": [{"slug": s, "name": orgs[s].name} for s in offered],
+                             "picker": not self.settings.web_org and bool(offered)})
+
+    async def ask(self, request: Request) -> Response:
+        body = await _json(request)
+        if isinstance(body, Response):
+            return body
+        sender = _sender(request, str(body.get("org", "")))
+        if sender is None:
+            return JSONResponse({"error": "Reload the page to start a conversation."}, status_code=400)
+        reply = await asyncio.to_thread(self.chat.handle, sender, str(body.get("question", ""))[:MAX_BODY])
+        return JSONResponse(reply_json(reply))
+
+    async def feedback(self, request: Request) -> Response:
+        body = await _json(request)
+        if isinstance(body, Response):
+            return body
+        sender = _sender(request, str(body.get("org", "")))
+        if sender is None or not isinstance(body.get("log_id"), str):
+            return JSONResponse({"error": "Reload the page to give feedback."}, status_code=400)
+        comment = body.get("comment")
+        reply = await asyncio.to_thread(self.chat.feedback, sender, body["log_id"], bool(body.get("helpful")),
+                                        comment if isinstance(comment, str) else None)
+        return JSONResponse(reply_json(reply))
+
+
+_SECURITY = {"Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
+             "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+
+
+def _ensure_cookie(request: Request, response: Response) -> None:
+    if not request.cookies.get(COOKIE):
+        response.set_cookie(COOKIE, secrets.token_urlsafe(18), max_age=365 * 86400, httponly=True,
+                            samesite="strict")
+
+
+def _sender(request: Request, org: str) -> Sender | None:
+    user = request.cookies.get(COOKIE)
+    return Sender("web", user, org_hint=org) if user else None
+
+
+async def _json(request: Request) -> dict[str, Any] | Response:
+    """A JSON object from a same-site request. Requiring application/json means another site's page cannot
+    post here without a CORS preflight, which this server never grants."""
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        return JSONResponse({"error": "Send JSON."}, status_code=415)
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        return JSONResponse({"error": "That message is too long."}, status_code=413)
+    try:
+        import json
+
+        body = json.loads(raw)
+    except ValueError:
+        return JSONResponse({"error": "That was not valid JSON."}, status_code=400)
+    return body if isinstance(body, dict) else JSONResponse({"error": "Send a JSON object."}, status_code=400)
+
+
+def reply_json(reply: Reply) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": reply.kind, "text": reply.text, "welcome": reply.welcome, "org": reply.org}
+    if reply.answer is not None:
+        a = reply.answer
+        out["answer"] = {"urgent": a.urgent, "message": a.message, "answered": a.answered, "log_id": a.log_id,
+                         "passages": [asdict(p) for p in a.passages], "warnings": list(a.warnings),
+                         "contacts": [describe(c) for c in a.contacts]}
+    return out
+
+
+def build(settings: Settings, chat: ChatService) -> WebAdapter:
+    return WebAdapter(settings, chat)

@@ -1,0 +1,93 @@
+// The web chat. Every string from the server goes into the page with textContent: never as markup.
+"use strict";
+(function () {
+  const log = document.getElementById("log");
+  const form = document.getElementById("ask");
+  const question = document.getElementById("question");
+  const orgSelect = document.getElementById("org");
+  let org = "";
+
+  function el(tag, cls, text) {
+    const node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function post(path, body) {
+    return fetch(path, {method: "POST", headers: {"Content-Type": "application/json"},
+                        credentials: "same-origin", body: JSON.stringify(body)}).then(r => r.json());
+  }
+
+  function feedbackButtons(logId) {
+    const box = el("div", "feedback");
+    for (const [label, helpful] of [["Helpful", true], ["Not helpful", false]]) {
+      const b = el("button", "fb", label);
+      b.type = "button";
+      b.addEventListener("click", () => {
+        post("/api/web/feedback", {org, log_id: logId, helpful}).then(r => {
+          box.replaceChildren(el("span", "thanks", r.text || r.error || ""));
+        });
+      });
+      box.appendChild(b);
+    }
+    return box;
+  }
+
+  function showReply(r) {
+    const msg = el("div", "msg bot " + (r.kind || "error"));
+    if (r.welcome) msg.appendChild(el("p", "welcome", r.welcome));
+    const a = r.answer;
+    if (!a) {
+      msg.appendChild(el("p", "text", r.text || r.error || "Something went wrong."));
+    } else {
+      if (a.urgent) msg.appendChild(el("p", "urgent", a.urgent));
+      msg.appendChild(el("p", "lead", a.message));
+      for (const p of a.passages) {
+        const q = el("blockquote", "quote");
+        q.appendChild(el("p", "", p.text));
+        q.appendChild(el("cite", "", p.document + (p.section ? " › " + p.section : "")));
+        if (p.approved) q.appendChild(el("span", "approved", p.approved));
+        msg.appendChild(q);
+      }
+      if (a.contacts.length) msg.appendChild(el("p", "contacts", "Who to contact: " + a.contacts.join("; ")));
+      for (const w of a.warnings) msg.appendChild(el("p", "warning", "⚠ " + w));
+      if (a.log_id) msg.appendChild(feedbackButtons(a.log_id));
+    }
+    log.appendChild(msg);
+    msg.scrollIntoView({block: "end"});
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = question.value.trim();
+    if (!text) return;
+    log.appendChild(el("div", "msg me", text));
+    question.value = "";
+    const thinking = el("div", "msg bot thinking", "Looking that up…");
+    log.appendChild(thinking);
+    post("/api/web/ask", {org, question: text})
+      .then(showReply, () => showReply({kind: "error", text: "Could not reach the server. Try again."}))
+      .finally(() => thinking.remove());
+  });
+  question.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
+  });
+
+  fetch("/api/web/config", {credentials: "same-origin"}).then(r => r.json()).then(cfg => {
+    if (!cfg.orgs.length) {
+      document.getElementById("unavailable").hidden = false;
+      form.hidden = true;
+      return;
+    }
+    org = cfg.orgs[0].slug;
+    if (cfg.picker) {
+      for (const o of cfg.orgs) orgSelect.appendChild(new Option(o.name, o.slug));
+      orgSelect.addEventListener("change", () => { org = orgSelect.value; });
+      document.getElementById("org-label").hidden = false;
+    } else {
+      document.getElementById("org-name").textContent = cfg.orgs[0].name;
+    }
+    question.focus();
+  });
+})();

@@ -1,0 +1,78 @@
+"""The web chat in headless Chromium: pick a school, ask, see quotes, source, contact and warnings, give
+feedback; hostile markup in a question or a policy shows as text and never runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from bot.adapters import web
+from bot.runtime import Runtime
+from bot.server import build_app
+from tests.adapters.conftest import ANSWERABLE, EXPECTED_CONTACT, EXPECTED_QUOTE
+from tests.admin.test_browser import chromium_page
+from tests.conftest import logged_entries
+from tests.doubles.live_server import live_server
+
+pytestmark = [pytest.mark.slow, pytest.mark.integration]
+
+
+@pytest.fixture
+def page() -> Iterator[object]:
+    yield from chromium_page()
+
+
+@pytest.fixture
+def chat_url(adapter_runtime: Runtime) -> Iterator[str]:
+    assert adapter_runtime.chat is not None
+    adapter = web.build(adapter_runtime.settings, adapter_runtime.chat)
+    with live_server(build_app(adapter_runtime, chores=False, adapters=[adapter])) as url:
+        yield url
+
+
+def test_ask_read_the_answer_and_give_feedback(chat_url: str, page: object, adapter_runtime: Runtime) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    page.goto(chat_url + "/")
+    page.select_option("#org", "stone-bay-school")
+    page.fill("#question", ANSWERABLE)
+    page.click("#send")
+    reply = page.locator(".msg.bot.answer").last
+    expect(reply.locator("blockquote.quote").first).to_contain_text(EXPECTED_QUOTE)
+    expect(reply.locator(".welcome")).to_contain_text("Welcome to policybot for Stone Bay School")
+    expect(reply.locator("cite").first).to_contain_text("Social Media Policy")
+    expect(reply.locator(".contacts")).to_contain_text(EXPECTED_CONTACT)
+    expect(reply.locator(".warning").first).to_contain_text("review")
+    reply.get_by_role("button", name="Not helpful").click()
+    expect(reply.locator(".thanks")).to_contain_text("Thanks for telling us")
+    [entry] = logged_entries(adapter_runtime.settings.database_url)
+    assert entry.channel == "web" and entry.feedback is not None and entry.feedback.helpful is False
+
+
+def test_markup_in_questions_and_policies_is_shown_not_run(chat_url: str, page: object) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(chat_url + "/")
+    page.select_option("#org", "stone-bay-school")
+    question = "what do I do with a <script>alert(1)</script> message that says <!channel> *bold*?"
+    page.fill("#question", question)
+    page.click("#send")
+    reply = page.locator(".msg.bot.answer").last
+    expect(reply.locator("blockquote.quote").first).to_contain_text("<script>alert('x')</script>")
+    expect(page.locator(".msg.me").last).to_have_text(question)
+    assert page.locator("#log script, #log b").count() == 0 and dialogs == []
+
+
+def test_help_and_the_refusal_without_a_school(chat_url: str, page: object) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    page.goto(chat_url + "/")
+    page.fill("#question", "/help")
+    page.click("#send")
+    expect(page.locator(".msg.bot.help")).to_contain_text("Ask me about your school's policies")
