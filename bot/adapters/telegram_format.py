@@ -15,12 +15,13 @@ from dataclasses import dataclass, replace
 
 from bot.core.chat import Reply
 from bot.core.compose import describe
-from bot.core.models import Answer, Passage
+from bot.core.models import Answer, Contact, Passage
 
 MAX_UNITS = 4096  # Telegram's limit per message; measured here in UTF-16 code units over the HTML, which
 # is never shorter than the text Telegram counts after parsing the entities, so the limit always holds.
 FEEDBACK_PREFIX = "fb"
 MAX_CALLBACK_BYTES = 64
+_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{4,31}")  # a Telegram @username (a numeric id is not shown)
 MAX_CALLBACK_ANSWER = 200  # characters in the notification that answers a button press
 
 
@@ -72,9 +73,16 @@ def answer_blocks(answer: Answer) -> list[Block]:
         out.append(Block(passage.text, "<blockquote expandable>", "</blockquote>"))
         out.append(Block(source_line(passage), "<i>", "</i>", before="\n"))
     if answer.contacts:
-        out.append(Block("; ".join(describe(c) for c in answer.contacts), "<b>Who to contact:</b> "))
+        out.append(Block("; ".join(contact_text(c) for c in answer.contacts), "<b>Who to contact:</b> "))
     out.extend(Block(w, "⚠️ ", before="\n\n" if i == 0 else "\n") for i, w in enumerate(answer.warnings))
     return out
+
+
+def contact_text(contact: Contact) -> str:
+    """'Name (role), how', plus their @username when the org file gives one (Telegram links it)."""
+    handle = dict(contact.handles).get("telegram", "").lstrip("@")
+    username = f", @{handle}" if _USERNAME.fullmatch(handle) else ""
+    return describe(contact) + username
 
 
 def source_line(passage: Passage) -> str:

@@ -128,3 +128,11 @@ def test_callback_answers_fit_telegrams_200_characters() -> None:
     cut = fmt.callback_answer(long)
     assert len(cut) <= 200 and cut.endswith("…") and long.startswith(cut[:-1]) and cut[-2] != " "
     assert len(fmt.callback_answer("x" * 500)) == 200
+
+
+def test_a_contacts_telegram_username_is_shown_for_telegram_to_link() -> None:
+    named = Contact("Designated Safeguarding Lead", "Martyn Nash", "dsl@stonebay.example",
+                    handles=(("slack", "U0DSL"), ("telegram", "@martyn_nash")))
+    assert fmt.contact_text(named) == "Martyn Nash (Designated Safeguarding Lead), dsl@stonebay.example, @martyn_nash"
+    for odd in ("12345678", "<b>x</b>", "ab"):
+        assert fmt.contact_text(Contact("DSL", "M", handles=(("telegram", odd),))) == "M (DSL)"
