@@ -1,0 +1,258 @@
+"""Microsoft Teams, through the Teams SDK for Python v2 (microsoft-teams-apps), inside our one server.
+
+How the SDK is hosted: the SDK's `App` talks HTTP only through an `HttpServerAdapter` (its default
+one is FastAPI + its own uvicorn). We give it `StarletteBridge` instead, which turns the route the SDK
+registers (POST /api/messages) into a Starlette `Route` on our server. So the SDK still does all the
+Teams work — Bot Framework JWT validation (401 without valid credentials), activity parsing and routing,
+replies to the activity's serviceUrl with its own HTTP client and tokens — but there is one server, one
+port, one lifespan: `start()` runs `App.initialize()` (JWT validator, route registration), never
+`App.start()` (which would start a second uvicorn).
+
+Translation only: a message becomes `ChatService.handle(Sender, text)`; the `Reply` becomes an Adaptive
+Card (answers, see bot.adapters.teams_cards) or plain text; feedback buttons become `ChatService.feedback`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import warnings
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot.adapters.teams_cards import FEEDBACK_VERB, answer_card, parse_feedback
+from bot.config import Settings
+from bot.core.chat import ChatService, Reply, Sender
+from bot.errors import ConfigError
+
+with warnings.catch_warnings():
+    # Importing the SDK builds a preview HTML-widget default and warns about it; we use no widgets.
+    from microsoft_teams.common.experimental import ExperimentalWarning
+
+    warnings.simplefilter("ignore", ExperimentalWarning)
+    # Concrete modules: the package root re-exports through star imports that type checkers cannot follow.
+    from microsoft_teams.api.activities.install_update.add import InstalledActivity
+    from microsoft_teams.api.activities.invoke.adaptive_card.action import AdaptiveCardInvokeActivity
+    from microsoft_teams.api.activities.message.message import MessageActivity, MessageActivityInput
+    from microsoft_teams.api.activities.typing import TypingActivityInput
+    from microsoft_teams.api.models import ActivityBase
+    from microsoft_teams.api.models.adaptive_card.adaptive_card_action_response import (
+        AdaptiveCardActionMessageResponse,
+    )
+    from microsoft_teams.api.activities.utils import StripMentionsTextOptions
+    from microsoft_teams.api.auth.cloud_environment import PUBLIC, CloudEnvironment
+    from microsoft_teams.api.auth.credentials import TokenProvider
+    from microsoft_teams.apps import ActivityContext, App
+    from microsoft_teams.apps.http.adapter import HttpMethod, HttpRequest, HttpRouteHandler
+    from microsoft_teams.apps.utils import extract_tenant_id
+
+log = logging.getLogger(__name__)
+
+MESSAGING_ENDPOINT = "/api/messages"
+MAX_BODY_BYTES = 256 * 1024  # Teams activities are a few KB; refuse anything absurd before parsing it
+SORRY = ("Sorry, something went wrong on my side and I couldn't answer. Please try again in a minute; if it "
+         "keeps happening, tell your IT lead.")
+FEEDBACK_FAILED = "Sorry, I couldn't record that just now. Please try again later."
+UNKNOWN_BUTTON = "Sorry, that button doesn't do anything any more."
+_AT_TAGS = re.compile(r"</?at>", re.IGNORECASE)
+# A DeprecationWarning the SDK raises on itself for every activity (tests filter it by this message).
+SDK_DEPRECATION = "The bot client is deprecated"
+
+
+class StarletteBridge:
+    """The SDK's HttpServerAdapter protocol over our Starlette server: it records the handlers the SDK
+    registers and serves them from Starlette routes; it never starts a server of its own."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, HttpRouteHandler] = {}
+
+    def register_route(self, method: HttpMethod, path: str, handler: HttpRouteHandler) -> None:
+        if method != "POST":
+            raise ValueError(f"unsupported method {method}")
+        self._handlers[path] = handler
+
+    def serve_static(self, path: str, directory: str) -> None:
+        raise NotImplementedError("policybot serves no Teams tabs or static pages")
+
+    async def start(self, port: int) -> None:
+        raise NotImplementedError("the Teams app is hosted by policybot's server (bot.server)")
+
+    async def stop(self) -> None:
+        return None
+
+    def route(self, path: str) -> Route:
+        async def endpoint(request: Request) -> Response:
+            handler = self._handlers.get(path)
+            if handler is None:  # the lifespan has not run App.initialize() yet
+                return JSONResponse({"error": "not ready"}, status_code=503)
+            raw = await _read_capped(request, MAX_BODY_BYTES)
+            if raw is None:
+                return JSONResponse({"error": "too large"}, status_code=413)
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                return JSONResponse({"error": "invalid JSON"}, status_code=400)
+            if not isinstance(body, dict):
+                return JSONResponse({"error": "expected an activity object"}, status_code=400)
+            result = await handler(HttpRequest(body=body, headers=dict(request.headers)))
+            if result.get("body") is None:
+                return Response(status_code=result["status"])
+            return JSONResponse(result["body"], status_code=result["status"])
+
+        return Route(path, endpoint, methods=["POST"])
+
+
+async def _read_capped(request: Request, limit: int) -> bytes | None:
+    """The request body, or None once it passes *limit* bytes (read no further: no memory for junk)."""
+    if int(request.headers.get("content-length") or 0) > limit:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class TeamsAdapter:
+    name = "teams"
+
+    def __init__(self, app: App, bridge: StarletteBridge, chat: ChatService) -> None:
+        self.app = app
+        self.bridge = bridge
+        self.chat = chat
+        app.on_message(self.on_message)
+        app.on_card_action(self.on_card_action)
+        app.on_install_add(self.on_install)
+
+    def routes(self) -> list[BaseRoute]:
+        return [self.bridge.route(MESSAGING_ENDPOINT)]
+
+    async def start(self) -> None:
+        await self.app.initialize()
+
+    async def stop(self) -> None:
+        try:
+            await self.app.stop()
+        finally:  # the SDK's HTTP clients (replies, proactive API) are ours to close: no sockets left
+            await self.app.http_client.http.aclose()
+            await self.app.api.http.http.aclose()
+
+    async def on_message(self, ctx: ActivityContext[MessageActivity]) -> None:
+        sender = sender_of(ctx.activity)
+        try:
+            feedback = parse_feedback(ctx.activity.value)
+            if feedback is not None:  # Action.Submit from a client without Action.Execute
+                reply = await asyncio.to_thread(self.chat.feedback, sender, *feedback)
+                await ctx.send(plain(reply.text))
+                return
+            await ctx.send(TypingActivityInput())
+            reply = await asyncio.to_thread(self.chat.handle, sender, question_text(ctx.activity))
+            if reply.welcome:
+                await ctx.send(plain(reply.welcome))
+            await ctx.send(render(reply))
+        except Exception:  # the edge: whatever broke, the person hears back and we keep the traceback
+            log.exception("teams: could not answer a message")
+            await _apologise(ctx)
+
+    async def on_card_action(self, ctx: ActivityContext[AdaptiveCardInvokeActivity]
+                             ) -> AdaptiveCardActionMessageResponse:
+        action = ctx.activity.value.action
+        feedback = parse_feedback(action.data) if action.verb in (FEEDBACK_VERB, None) else None
+        if feedback is None:
+            return AdaptiveCardActionMessageResponse(value=UNKNOWN_BUTTON)
+        try:
+            reply = await asyncio.to_thread(self.chat.feedback, sender_of(ctx.activity), *feedback)
+        except Exception:  # the edge: the button shows a polite message instead of an error
+            log.exception("teams: could not record feedback")
+            return AdaptiveCardActionMessageResponse(value=FEEDBACK_FAILED)
+        return AdaptiveCardActionMessageResponse(value=reply.text)
+
+    async def on_install(self, ctx: ActivityContext[InstalledActivity]) -> None:
+        """Installed in a chat or team: say what the bot does (the same text as /help)."""
+        try:
+            reply = await asyncio.to_thread(self.chat.handle, sender_of(ctx.activity), "/help")
+            await ctx.send(plain(reply.text))
+        except Exception:  # an unsent greeting is not worth more than a log line
+            log.exception("teams: could not greet after installation")
+
+
+def sender_of(activity: ActivityBase) -> Sender:
+    """Who wrote: their Entra object id (stable across chats) or Teams id, in their tenant."""
+    user = activity.from_
+    return Sender("teams", user.aad_object_id or user.id, workspace=extract_tenant_id(activity) or "",
+                  display_name=user.name or "")
+
+
+def question_text(activity: MessageActivity) -> str:
+    """The text without the @mention of the bot; other people's mentions keep their names."""
+    bot_id = activity.recipient.id if activity.recipient else None
+    activity.strip_mentions_text(StripMentionsTextOptions(account_id=bot_id))
+    activity.strip_mentions_text(StripMentionsTextOptions(tag_only=True))
+    return _AT_TAGS.sub("", activity.text or "").strip()
+
+
+def render(reply: Reply) -> MessageActivityInput:
+    """An answer as a card (with a plain summary for notifications); anything else as plain text."""
+    if reply.kind != "answer" or reply.answer is None:
+        return plain(reply.text)
+    summary = reply.answer.urgent or reply.answer.message or "policybot"
+    # `summary` (notification and chat-list preview) is a Bot Framework field the SDK's input model lacks;
+    # its models keep extra fields, so it is sent as is.
+    message = MessageActivityInput.model_validate({"summary": summary[:200]})
+    return message.add_card(answer_card(reply.answer, reply.text))
+
+
+def plain(text: str) -> MessageActivityInput:
+    return MessageActivityInput(text=text, text_format="plain")
+
+
+async def _apologise(ctx: ActivityContext[Any]) -> None:
+    try:
+        await ctx.send(plain(SORRY))
+    except Exception:  # the connector itself is failing: nothing more we can say to them
+        log.exception("teams: could not send the apology either")
+
+
+def build(settings: Settings, chat: ChatService, *, cloud: CloudEnvironment | None = None,
+          token: TokenProvider | None = None) -> TeamsAdapter:
+    """The Teams adapter for *settings*. *cloud* (the Bot Framework/Entra endpoints: sovereign clouds, or a
+    fake in tests) and *token* (where reply tokens come from, instead of the client secret) are seams."""
+    unauthenticated = _unauthenticated(settings)
+    secret = settings.teams_app_password.get_secret_value()
+    # Without a secret or a token provider the SDK would fall back to a managed identity: never here.
+    credentials = bool(settings.teams_app_id and (secret or token))
+    if not unauthenticated and not credentials:
+        raise ConfigError("Teams needs teams_app_id and teams_app_password (the Azure bot's credentials); "
+                          "for local testing only, set environment=development and "
+                          "teams_allow_unauthenticated=true")
+    bridge = StarletteBridge()
+    with warnings.catch_warnings():
+        # Every SDK ApiClient builds a deprecated BotClient and warns (2.1.x): not ours to change.
+        warnings.filterwarnings("ignore", SDK_DEPRECATION, DeprecationWarning)
+        app = App(client_id=settings.teams_app_id if credentials else None,
+                  client_secret=secret if credentials and token is None else None,
+                  token=token if credentials else None,
+                  tenant_id=settings.teams_tenant_id or None,
+                  dangerously_allow_unauthenticated_requests=unauthenticated,
+                  http_server_adapter=bridge, messaging_endpoint=MESSAGING_ENDPOINT,
+                  cloud=cloud or PUBLIC, state=False, telemetry={"agent365": False})
+    if unauthenticated:
+        log.warning("teams: accepting UNAUTHENTICATED requests on %s (development only)", MESSAGING_ENDPOINT)
+    return TeamsAdapter(app, bridge, chat)
+
+
+def _unauthenticated(settings: Settings) -> bool:
+    """Unauthenticated requests only when development *and* explicitly allowed; production refuses."""
+    if not settings.teams_allow_unauthenticated:
+        return False
+    if settings.environment != "development":
+        raise ConfigError("teams_allow_unauthenticated is only allowed with environment=development: in "
+                          "production Teams requests must carry a valid Bot Framework token")
+    return True
