@@ -1,0 +1,248 @@
+"""The Slack adapter: bolt's AsyncApp on the one server (HTTP mode, POST /slack/events) or over Socket
+Mode (an app-level token; no public URL). It only translates: a mention, direct message, `/policy`
+command or feedback button becomes `ChatService.handle/feedback(Sender, text)`, and the Reply becomes a
+Slack message (bot.adapters.slack_blocks). Who may ask, what to answer and every log entry are the chat
+service's business.
+
+    Slack ─▶ bolt (signature, ack, auth.test) ─▶ SlackListeners ─▶ ChatService (in a worker thread)
+                                                       │
+                    chat.postMessage / respond() ◀─────┘ slack_blocks.render(reply)
+
+Bolt acknowledges events at once and runs listeners in the background, so Slack never waits for an
+answer; ChatService is synchronous and CPU-bound, so it runs in a worker thread and the event loop stays
+free. Slack re-sends an event it thinks was missed (x-slack-retry-num); a bounded memory of event ids
+makes sure nobody gets a second answer. That memory is per process: run one Slack worker per token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from bot.adapters.slack_blocks import ACTION_HELPFUL, ACTION_NOT_HELPFUL, home_view, incoming_text, render
+from bot.config import Settings
+from bot.core.chat import ChatService, Reply, Sender
+from bot.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+Payload = dict[str, Any]
+THINKING = "is looking that up…"
+ACKNOWLEDGED = "Looking that up…"
+SORRY = ("Sorry, something went wrong on my side and I couldn't answer. Please try again in a minute; if it "
+         "keeps happening, tell your IT lead.")
+REMEMBERED_EVENTS = 4096  # Slack retries within ~5 minutes; this covers far more than that at school volumes
+DELIVERY_ERRORS = (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError)
+
+
+class SeenEvents:
+    """The ids of the last *size* events, oldest forgotten first (a bounded LRU)."""
+
+    def __init__(self, size: int = REMEMBERED_EVENTS) -> None:
+        self.size = size
+        self._ids: OrderedDict[str, None] = OrderedDict()
+
+    def first_time(self, event_id: str) -> bool:
+        """True the first time *event_id* is seen (and remember it); False for a re-delivery."""
+        if event_id in self._ids:
+            self._ids.move_to_end(event_id)
+            return False
+        self._ids[event_id] = None
+        if len(self._ids) > self.size:
+            self._ids.popitem(last=False)
+        return True
+
+
+class SlackListeners:
+    """Bolt listeners: Slack payloads in, ChatService calls, Slack messages out."""
+
+    def __init__(self, chat: ChatService, seen: SeenEvents | None = None) -> None:
+        self.chat = chat
+        self.seen = seen or SeenEvents()
+
+    def register(self, app: AsyncApp) -> None:
+        app.middleware(self.dedupe)
+        app.event("app_mention")(self.on_mention)
+        app.event("message")(self.on_message)
+        app.event("app_home_opened")(self.on_home)
+        app.command("/policy")(self.on_command)
+        app.action(ACTION_HELPFUL)(self.on_feedback)
+        app.action(ACTION_NOT_HELPFUL)(self.on_feedback)
+        app.error(self.on_error)
+
+    async def dedupe(self, body: Payload, next_: Callable[[], Awaitable[None]]) -> BoltResponse | None:
+        """Acknowledge a re-delivered event (same event_id) without handling it again."""
+        event_id = body.get("event_id")
+        if isinstance(event_id, str) and not self.seen.first_time(event_id):
+            log.info("ignored a re-delivery of Slack event %s", event_id)
+            return BoltResponse(status=200, body="")
+        await next_()
+        return None
+
+    async def on_mention(self, event: Payload, body: Payload, context: AsyncBoltContext,
+                         client: AsyncWebClient) -> None:
+        """@policybot in a channel: answer in the message's thread."""
+        if event.get("bot_id") or event.get("subtype"):
+            return
+        thread_ts = event.get("thread_ts") or event["ts"]
+        text = incoming_text(event.get("text", ""), context.bot_user_id)
+        await self._answer(client, _event_sender(event, body), text, event["channel"], thread_ts)
+
+    async def on_message(self, event: Payload, body: Payload, context: AsyncBoltContext,
+                         client: AsyncWebClient) -> None:
+        """A direct message (not an edit, a bot's message or any other subtype): answer it, in its
+        thread when it was written in one."""
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        text = incoming_text(event.get("text", ""), context.bot_user_id)
+        await self._answer(client, _event_sender(event, body), text, event["channel"], event.get("thread_ts"))
+
+    async def on_command(self, ack: AsyncAck, command: Payload, respond: AsyncRespond) -> None:
+        """`/policy <question>`: acknowledged at once, answered privately (only the asker sees it)."""
+        await ack(text=ACKNOWLEDGED, response_type="ephemeral")
+        sender = Sender("slack", command["user_id"], workspace=command.get("team_id", ""))
+        reply = await self._handle(sender, incoming_text(command.get("text", "")) or "help")
+        message = render(reply)
+        await respond(text=message.text, blocks=list(message.blocks) or None, response_type="ephemeral",
+                      replace_original=False, unfurl_links=False, unfurl_media=False)
+
+    async def on_feedback(self, ack: AsyncAck, body: Payload, action: Payload, client: AsyncWebClient,
+                          respond: AsyncRespond) -> None:
+        """Helpful / Not helpful: kept against the answer's log entry; the clicker is thanked privately."""
+        await ack()
+        user = body["user"]
+        sender = Sender("slack", user["id"], workspace=user.get("team_id") or (body.get("team") or {}).get("id", ""))
+        reply = await asyncio.to_thread(self.chat.feedback, sender, str(action.get("value", "")),
+                                        action["action_id"] == ACTION_HELPFUL)
+        await _tell_privately(body, client, respond, render(reply).text)
+
+    async def on_home(self, event: Payload, body: Payload, client: AsyncWebClient) -> None:
+        """The App Home tab: help, published whenever someone opens it."""
+        if event.get("tab", "home") != "home":
+            return
+        reply = await self._handle(_event_sender(event, body), "help")
+        await client.views_publish(user_id=event["user"], view=home_view(reply.text))
+
+    async def on_error(self, error: Exception, body: Payload, client: AsyncWebClient,
+                       respond: AsyncRespond) -> None:
+        """Anything that went wrong while answering: logged, and the person told politely."""
+        log.error("Slack %s failed", _kind(body), exc_info=error)
+        event = body.get("event") or {}
+        try:
+            if body.get("response_url"):
+                await respond(text=SORRY, response_type="ephemeral", replace_original=False)
+            elif event.get("channel") and event.get("type") in ("app_mention", "message"):
+                thread_ts = event.get("thread_ts") or (event.get("ts") if event["type"] == "app_mention" else None)
+                await client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, text=SORRY)
+        except DELIVERY_ERRORS:
+            log.exception("could not tell the Slack user that their %s failed", _kind(body))
+
+    async def _answer(self, client: AsyncWebClient, sender: Sender, text: str, channel: str,
+                      thread_ts: str | None) -> None:
+        if thread_ts:
+            await _thinking(client, channel, thread_ts)
+        message = render(await self._handle(sender, text or "help"))  # a bare @policybot: the help
+        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=message.text,
+                                      blocks=list(message.blocks) or None, unfurl_links=False, unfurl_media=False)
+
+    async def _handle(self, sender: Sender, text: str) -> Reply:
+        return await asyncio.to_thread(self.chat.handle, sender, text)  # CPU-bound: off the event loop
+
+
+class SlackAdapter:
+    """The Adapter the server mounts: a route in HTTP mode; a Socket Mode connection otherwise."""
+
+    name = "slack"
+
+    def __init__(self, app: AsyncApp, app_token: str = "") -> None:
+        self.app = app
+        self.app_token = app_token
+        self._http = AsyncSlackRequestHandler(app)
+        self._socket: AsyncSocketModeHandler | None = None
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.app_token)
+
+    def routes(self) -> list[BaseRoute]:
+        return [] if self.socket_mode else [Route("/slack/events", self._endpoint, methods=["POST"])]
+
+    async def start(self) -> None:
+        if self.socket_mode:  # made here, inside the server's event loop, which its client binds to
+            self._socket = AsyncSocketModeHandler(self.app, self.app_token)
+            await self._socket.connect_async()  # type: ignore[no-untyped-call]
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
+            self._socket = None
+
+    async def _endpoint(self, request: Request) -> Response:
+        return await self._http.handle(request)
+
+
+def build(settings: Settings, chat: ChatService) -> SlackAdapter:
+    """The Slack adapter for *settings*: Socket Mode when an app token is set, HTTP mode otherwise (the
+    signing secret is then required: bolt answers 401 to anything not signed with it)."""
+    token = settings.slack_bot_token.get_secret_value()
+    secret = settings.slack_signing_secret.get_secret_value()
+    app_token = settings.slack_app_token.get_secret_value()
+    if not token:
+        raise ConfigError("Slack needs a bot token (POLICYBOT_SLACK_BOT_TOKEN, xoxb-…)")
+    if not app_token and not secret:
+        raise ConfigError("Slack needs a signing secret (POLICYBOT_SLACK_SIGNING_SECRET) for HTTP mode, "
+                          "or an app-level token (POLICYBOT_SLACK_APP_TOKEN, xapp-…) for Socket Mode")
+    client = AsyncWebClient(token=token, base_url=settings.slack_api_url)
+    app = AsyncApp(client=client, signing_secret=secret, name="policybot",
+                   request_verification_enabled=not app_token)  # Socket Mode requests come over the socket
+    SlackListeners(chat).register(app)
+    return SlackAdapter(app, app_token)
+
+
+def _event_sender(event: Payload, body: Payload) -> Sender:
+    """The person behind an event. Their own workspace decides their organisation: in a channel shared
+    with another organisation (Slack Connect) `user_team` is theirs, not the installing workspace's."""
+    team = event.get("user_team") or event.get("team") or body.get("team_id", "")
+    return Sender("slack", event.get("user", ""), workspace=str(team))
+
+
+async def _thinking(client: AsyncWebClient, channel: str, thread_ts: str) -> None:
+    """The 'is looking that up…' status under the thread (cleared by Slack when the answer is posted).
+    Where Slack refuses it (an older workspace, a missing scope) the answer simply comes without it."""
+    try:
+        await client.assistant_threads_setStatus(channel_id=channel, thread_ts=thread_ts, status=THINKING)
+    except DELIVERY_ERRORS as exc:
+        log.debug("no thinking status in Slack thread: %s", exc)
+
+
+async def _tell_privately(body: Payload, client: AsyncWebClient, respond: AsyncRespond, text: str) -> None:
+    """An ephemeral message to whoever clicked: in the message's channel and thread, or through the
+    response_url where the bot cannot post (an ephemeral answer to /policy, a channel it is not in)."""
+    channel = (body.get("channel") or {}).get("id")
+    container = body.get("container") or {}
+    if channel and not container.get("is_ephemeral"):
+        thread_ts = container.get("thread_ts") or (body.get("message") or {}).get("thread_ts")
+        try:
+            await client.chat_postEphemeral(channel=channel, user=body["user"]["id"], text=text, thread_ts=thread_ts)
+            return
+        except SlackClientError as exc:
+            log.info("chat.postEphemeral refused (%s); answering through response_url", exc)
+    await respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+def _kind(body: Payload) -> str:
+    return str((body.get("event") or {}).get("type") or body.get("command") or body.get("type") or "request")

@@ -1,0 +1,69 @@
+"""Slack payloads as Slack sends them (Events API JSON, slash command and interactivity forms), and the
+signed request bolt expects: HMAC-SHA256 of `v0:{timestamp}:{body}` with the signing secret."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+from slack_sdk.signature import SignatureVerifier
+
+SECRET = "test-signing-secret"
+TOKEN = "xoxb-test-token"
+STONE = "T_STONE"
+
+Payload = dict[str, Any]
+
+
+def signed_headers(body: str, content_type: str, secret: str = SECRET, timestamp: int | None = None,
+                   retry: int | None = None) -> dict[str, str]:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    headers = {"content-type": content_type, "x-slack-request-timestamp": ts,
+               "x-slack-signature": SignatureVerifier(secret).generate_signature(timestamp=ts, body=body) or ""}
+    if retry is not None:
+        headers |= {"x-slack-retry-num": str(retry), "x-slack-retry-reason": "http_timeout"}
+    return headers
+
+
+def event_callback(event: Payload, event_id: str, team: str = STONE) -> Payload:
+    return {"token": "legacy", "team_id": team, "api_app_id": "A1", "type": "event_callback",
+            "event_id": event_id, "event_time": int(time.time()), "event": event,
+            "authorizations": [{"team_id": team, "user_id": "UBOT", "is_bot": True}]}
+
+
+def mention(text: str, ts: str = "1700000000.000100", user: str = "U_ASKER", team: str = STONE,
+            channel: str = "C_STAFF") -> Payload:
+    return {"type": "app_mention", "user": user, "team": team, "text": f"<@UBOT> {text}", "ts": ts,
+            "channel": channel, "event_ts": ts}
+
+
+def direct_message(text: str, ts: str = "1700000000.000200", user: str = "U_ASKER", team: str = STONE,
+                   **more: Any) -> Payload:
+    return {"type": "message", "channel_type": "im", "channel": "D_ASKER", "user": user, "team": team,
+            "text": text, "ts": ts, "event_ts": ts, **more}
+
+
+def home_opened(user: str = "U_ASKER") -> Payload:
+    return {"type": "app_home_opened", "user": user, "channel": "D_ASKER", "tab": "home",
+            "event_ts": "1700000000.000300"}
+
+
+def command_form(text: str, response_url: str, team: str = STONE, user: str = "U_ASKER") -> str:
+    return urlencode({"token": "legacy", "team_id": team, "team_domain": "stone-bay", "channel_id": "C_STAFF",
+                      "channel_name": "staff", "user_id": user, "user_name": "asker", "command": "/policy",
+                      "text": text, "api_app_id": "A1", "response_url": response_url, "trigger_id": "1.2.3"})
+
+
+def button_form(action_id: str, value: str, response_url: str, team: str = STONE, user: str = "U_ASKER",
+                thread_ts: str = "1700000000.000100") -> str:
+    payload = {"type": "block_actions", "team": {"id": team, "domain": "stone-bay"},
+               "user": {"id": user, "username": "asker", "team_id": team}, "api_app_id": "A1",
+               "container": {"type": "message", "message_ts": "1700000001.000100", "channel_id": "C_STAFF",
+                             "is_ephemeral": False, "thread_ts": thread_ts},
+               "channel": {"id": "C_STAFF", "name": "staff"}, "trigger_id": "1.2.3", "response_url": response_url,
+               "message": {"type": "message", "ts": "1700000001.000100", "thread_ts": thread_ts, "text": "answer"},
+               "actions": [{"type": "button", "action_id": action_id, "block_id": "policybot_feedback",
+                            "value": value, "action_ts": "1700000002.000100"}]}
+    return urlencode({"payload": json.dumps(payload)})

@@ -1,0 +1,51 @@
+"""The question from the brief, with the real embedding model (the hashing embedder abstains on it)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from bot import runtime as runtime_mod
+from bot.adapters import slack as slack_adapter
+from bot.adapters.slack_blocks import ZWSP
+from bot.retrieval.embeddings import Embedder
+from bot.runtime import Runtime
+from bot.server import build_app
+from tests.adapters.slack.conftest import SlackHarness, slack_settings
+from tests.adapters.slack.payloads import mention
+from tests.admin.conftest import NOW
+from tests.conftest import CORPUS, logged_entries, map_platforms, seed_text, settings_for
+from tests.doubles.fake_slack_api import FakeSlackApi
+
+pytestmark = [pytest.mark.slow, pytest.mark.integration]
+
+
+@pytest.fixture
+def real_runtime(tmp_path: Path, real_embedder: Embedder) -> Iterator[Runtime]:
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    map_platforms(tmp_path / "corpus")
+    rt = runtime_mod.build(settings_for(tmp_path / "corpus", tmp_path / "index", tmp_path / "var"),
+                           emb=real_embedder, clock=lambda: NOW)
+    yield rt
+    rt.close()
+
+
+def test_a_friend_request_question_is_answered_from_stone_bays_policy(real_runtime: Runtime,
+                                                                      fake_slack: FakeSlackApi) -> None:
+    assert real_runtime.chat is not None
+    adapter = slack_adapter.build(slack_settings(real_runtime, fake_slack), real_runtime.chat)
+    with TestClient(build_app(real_runtime, chores=False, adapters=[adapter])) as http:
+        slack = SlackHarness(http, fake_slack, real_runtime)
+        slack.event(mention("can I accept a friend request from an ex-pupil on facebook?"), "EvFriend")
+        [post] = fake_slack.wait_for("chat.postMessage", timeout=60)
+    quotes = [line[2:].replace(ZWSP, "").replace("&amp;", "&") for b in post.params["blocks"] if b["type"] == "section"
+              for line in b["text"]["text"].split("\n") if line.startswith("> ")]
+    policy = " ".join(seed_text("stone-bay-school").split())
+    assert any("'friends' on any personal social media accounts" in q for q in quotes)
+    assert all(q in policy for q in quotes)
+    [entry] = logged_entries(real_runtime.settings.database_url)
+    assert entry.channel == "slack" and entry.answered
