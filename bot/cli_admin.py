@@ -46,6 +46,8 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "12
     from bot.server import build_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL at INFO, and Telegram's URLs contain the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     settings = _settings(corpus, index)
     try:
         runtime = runtime_mod.build(settings)

@@ -36,7 +36,7 @@ from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler,
 
 from bot.adapters import telegram_format as fmt
 from bot.config import Settings
-from bot.core.chat import ChatService, Reply, Sender
+from bot.core.chat import SORRY, ChatService, Reply, Sender
 from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,6 @@ CONCURRENT_UPDATES = 16  # updates answered at once; each question runs in a wor
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
-SORRY = ("Sorry, something went wrong on my side and I couldn't answer. Please try again in a minute; "
-         "if it keeps happening, tell your IT lead.")
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]
@@ -232,8 +230,6 @@ def build(settings: Settings, chat: ChatService) -> TelegramAdapter:
     if settings.telegram_mode == "webhook" and not settings.telegram_webhook_secret.get_secret_value():
         raise ConfigError("Telegram webhook mode needs POLICYBOT_TELEGRAM_WEBHOOK_SECRET (the secret_token "
                           "given to setWebhook)")
-    # httpx logs every request URL at INFO, and a Bot API URL contains the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     builder = (ApplicationBuilder().token(token).base_url(settings.telegram_api_url)
                .base_file_url(file_url(settings.telegram_api_url)).concurrent_updates(CONCURRENT_UPDATES))
     if settings.telegram_mode == "webhook":

@@ -37,8 +37,11 @@ class Sender:
 
     @property
     def key(self) -> str:
-        """One string per person per platform: rate limits, pseudonyms, first contact."""
-        return f"{self.platform}:{self.workspace}:{self.user_id}"
+        """One string per person per platform: rate limits, pseudonyms, first contact, join codes.
+        A Slack user id is only unique within its workspace; a Telegram user id is global and the chat
+        (private or a group) is not part of who they are."""
+        scope = "" if self.platform == "telegram" else self.workspace
+        return f"{self.platform}:{scope}:{self.user_id}"
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,8 @@ HELP = ("Ask me about your school's policies in your own words, for example \"ca
         "If the policies don't answer, I say so and pass the question to the senior leadership team. "
         "If you are worried about a child, speak to your Designated Safeguarding Lead today — don't wait "
         "for me.")
+SORRY = ("Sorry, something went wrong on my side and I couldn't answer. Please try again in a minute; if "
+         "it keeps happening, tell your IT lead.")
 REFUSED = ("Sorry, I can only answer staff of schools that use policybot, and I don't recognise this "
            "account or workspace. If you are a member of staff, ask your school's senior leadership team "
            "for access.")
@@ -103,8 +108,7 @@ class ChatService:
             return Reply("error", str(exc), welcome=welcome, org=org)
         except PolicybotError:
             log.exception("could not answer a %s question for %s", sender.platform, org)
-            return Reply("error", "Sorry, something went wrong on my side and I couldn't answer. Please try "
-                                  "again in a minute; if it keeps happening, tell your IT lead.", org=org)
+            return Reply("error", SORRY, org=org)
         return Reply("answer", plain_text(answer), answer=answer, welcome=welcome, org=org)
 
     def feedback(self, sender: Sender, log_id: str, helpful: bool, comment: str | None = None) -> Reply:

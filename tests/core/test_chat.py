@@ -85,6 +85,8 @@ def test_telegram_join_codes_work_once_and_expire(runtime: Runtime) -> None:
     joined = chat.join(newcomer, code.lower())
     assert joined.kind == "joined" and joined.org == "stone-bay-school"
     assert chat.handle(newcomer, "who is the DSL?").org == "stone-bay-school"
+    in_a_group = Sender("telegram", "555", workspace="-100777")  # the same person, in a staff group chat
+    assert chat.handle(in_a_group, "who is the DSL?").org == "stone-bay-school"
     assert chat.join(Sender("telegram", "556", workspace="556"), code).kind == "refused"  # used
     stale = access.issue("stone-bay-school", days=1)
     access.clock = lambda: NOW + timedelta(days=2)
