@@ -178,5 +178,6 @@ def chat(org: Annotated[str, typer.Option("--org", help="Organisation slug.")] =
 def main() -> None:
     from bot import cli_admin  # noqa: F401  (registers serve, db, purge, report, slt)
     from bot import cli_invite  # noqa: F401  (registers invite)
+    from bot import cli_teams  # noqa: F401  (registers teams-package)
 
     app()

@@ -27,7 +27,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.adapters.teams_cards import FEEDBACK_VERB, answer_card, parse_feedback
 from bot.config import Settings
-from bot.core.chat import ChatService, Reply, Sender
+from bot.core.chat import SORRY, ChatService, Reply, Sender
 from bot.errors import ConfigError
 
 with warnings.catch_warnings():
@@ -55,8 +55,6 @@ log = logging.getLogger(__name__)
 
 MESSAGING_ENDPOINT = "/api/messages"
 MAX_BODY_BYTES = 256 * 1024  # Teams activities are a few KB; refuse anything absurd before parsing it
-SORRY = ("Sorry, something went wrong on my side and I couldn't answer. Please try again in a minute; if it "
-         "keeps happening, tell your IT lead.")
 FEEDBACK_FAILED = "Sorry, I couldn't record that just now. Please try again later."
 UNKNOWN_BUTTON = "Sorry, that button doesn't do anything any more."
 _AT_TAGS = re.compile(r"</?at>", re.IGNORECASE)

@@ -115,7 +115,8 @@ class ChatService:
         org = self.access.org_for(sender)
         if org is None:
             return Reply("refused", REFUSED)
-        self.answers().feedback(log_id, helpful, org, comment)
+        if not self.answers().feedback(log_id, helpful, org, comment):
+            return Reply("error", "Sorry, I couldn't record that feedback (the answer may be too old).", org=org)
         thanks = "Thanks — glad it helped." if helpful else \
             "Thanks for telling us. The senior leadership team reviews answers marked not helpful."
         return Reply("feedback", thanks, org=org)
