@@ -35,7 +35,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.adapters.slack_blocks import ACTION_HELPFUL, ACTION_NOT_HELPFUL, home_view, incoming_text, render
 from bot.config import Settings
-from bot.core.chat import ChatService, Reply, Sender
+from bot.core.chat import SORRY, ChatService, Reply, Sender
 from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -43,8 +43,6 @@ log = logging.getLogger(__name__)
 Payload = dict[str, Any]
 THINKING = "is looking that up…"
 ACKNOWLEDGED = "Looking that up…"
-SORRY = ("Sorry, something went wrong on my side and I couldn't answer. Please try again in a minute; if it "
-         "keeps happening, tell your IT lead.")
 REMEMBERED_EVENTS = 4096  # Slack retries within ~5 minutes; this covers far more than that at school volumes
 DELIVERY_ERRORS = (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError)
 

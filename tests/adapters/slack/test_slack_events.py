@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from bot.adapters.slack import ACKNOWLEDGED, SORRY, THINKING
+from bot.adapters.slack import ACKNOWLEDGED, THINKING
 from bot.adapters.slack_blocks import ACTION_HELPFUL, ACTION_NOT_HELPFUL, ZWSP
-from bot.core.chat import HELP, REFUSED
+from bot.core.chat import HELP, REFUSED, SORRY
 from tests.adapters.slack.conftest import SlackHarness
 from tests.adapters.slack.payloads import direct_message, home_opened, mention
 from tests.conftest import logged_entries, seed_text
