@@ -95,6 +95,7 @@ class SqlQuestionLog:
         self._retry_at = 0.0
         self._lock = threading.Lock()
         self._prepare = prepare
+        self._preparing = threading.Lock()
 
     def record(self, question: Question, answer: Answer) -> str | None:
         """Store the entry (or spool it); returns its id, or None if it could not be kept at all."""
@@ -139,8 +140,10 @@ class SqlQuestionLog:
     def _write(self, items: Sequence[Item]) -> None:
         """Write entries then feedback, each at most once (ids are checked), in one transaction."""
         if self._prepare is not None:
-            self._prepare()
-            self._prepare = None
+            with self._preparing:  # Alembic is not thread-safe: the first writes may arrive together
+                if self._prepare is not None:
+                    self._prepare()
+                    self._prepare = None
         with self._lock, self.sessions.begin() as session:
             for item in items:
                 if item["kind"] == "entry":

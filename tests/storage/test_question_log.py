@@ -145,3 +145,18 @@ def test_writes_count(database_url: str, tmp_path: Path) -> None:
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(LogEntry)) == 20
     engine.dispose()
+
+
+def test_the_first_writes_arriving_together_are_all_kept(tmp_path: Path) -> None:
+    """Adapters answer in worker threads: right after start, several first writes race to migrate."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    url = f"sqlite:///{tmp_path}/log.db"
+    engine = make_engine(url)
+    ENGINES.append(engine)
+    log = SqlQuestionLog(sessions(engine), Spool(tmp_path / "spool.jsonl"), KEY, policies=lambda org: LogPolicy(),
+                         clock=lambda: NOW, prepare=lambda: upgrade(engine))
+    with ThreadPoolExecutor(8) as pool:
+        ids = list(pool.map(lambda n: log.record(Question(f"Question {n}?", "oak"), _answer(f"Question {n}?")),
+                            range(16)))
+    assert all(ids) and log.spool.pending() == 0 and len(logged_entries(url)) == 16
