@@ -7,8 +7,9 @@ What is measured
   * log writes/s: SqlQuestionLog.record(question, answer) exactly as the answer service calls it -
     redaction, pseudonym, one transaction with the entry and its 3 returned clauses - one writer, on
     SQLite (a file in a temporary folder, WAL) and on PostgreSQL (127.0.0.1:5432, a fresh database).
-    Two mixes: every question answered (storage cost only), and 20% unanswered, for which the log also
-    embeds the redacted question with the real all-MiniLM-L6-v2 model (kept for grouping gaps).
+    Two mixes: every question answered, and 20% unanswered. Unanswered questions are embedded for
+    grouping afterwards (fill_gap_vectors, beside the server): its rate with the real all-MiniLM-L6-v2
+    model is reported too.
   * dashboard page time with 100,000 logged questions: entries inserted in bulk for one school over
     the past year (the worst case: every entry in one organisation), 20% unanswered, with embeddings
     drawn around 60 topic centres so that grouping has real groups to find, 2% safeguarding-flagged,
@@ -86,8 +87,13 @@ def write_rate(url: str, n: int, unanswered_share: float, embed: object | None, 
         assert log.record(q, a)
     took = time.perf_counter() - start
     assert log.spool.pending() == 0, "a write was spooled: the database was not reachable"
+    gaps = 0.0
+    if embed is not None:
+        start = time.perf_counter()
+        filled = log.fill_gap_vectors(limit=n)
+        gaps = filled / (time.perf_counter() - start)
     engine.dispose()
-    return n / took
+    return n / took, gaps
 
 
 def fill(url: str, n: int) -> None:
@@ -167,9 +173,8 @@ def main() -> None:
     args = parser.parse_args()
     n_writes, n_logged, repeats = (300, 10_000, 5) if args.quick else (2000, 100_000, 20)
     redact("warm up")  # name lists load once per process (the server does this at start)
-    model = SentenceTransformerEmbedder(threads=1)
+    model = SentenceTransformerEmbedder()
     model.encode(["warm up"])
-    embed = lambda text: model.encode([text])[0]  # noqa: E731
     results: dict[str, object] = {"machine": f"{platform.processor() or platform.machine()}, 2 cores",
                                   "python": platform.python_version(), "entries": n_logged}
     with tempfile.TemporaryDirectory() as tmp:
@@ -178,9 +183,9 @@ def main() -> None:
         backends["postgresql"] = fresh_postgres
         for name, make in backends.items():
             with make() as url:
-                rates = {"all answered (storage only)": write_rate(url, n_writes, 0.0, None, work / f"{name}1.jsonl"),
-                         "20% unanswered (+ embedding them)": write_rate(url, n_writes // 4, 0.2, embed,
-                                                                         work / f"{name}2.jsonl")}
+                answered, _ = write_rate(url, n_writes, 0.0, None, work / f"{name}1.jsonl")
+                mixed, gaps = write_rate(url, n_writes, 0.2, model.encode, work / f"{name}2.jsonl")
+                rates = {"all answered": answered, "20% unanswered": mixed, "gap vectors embedded/s": gaps}
             with make() as url:
                 start = time.perf_counter()
                 fill(url, n_logged)
@@ -207,13 +212,13 @@ class _sqlite:
 
 def _markdown(r: dict[str, object]) -> str:
     lines = [f"# Question log and dashboard ({r['machine']}, Python {r['python']})", "",
-             "| backend | log writes/s, all answered | log writes/s, 20% unanswered + embedding | "
+             "| backend | log writes/s, all answered | log writes/s, 20% unanswered | gap vectors embedded/s | "
              f"dashboard p50 / max, 12 weeks | dashboard p50 / max, whole year ({r['entries']:,} entries) |",
-             "|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|"]
     for name in ("sqlite", "postgresql"):
         b = r[name]  # type: ignore[index]
         w, p = b["writes_per_s"], b["page"]  # type: ignore[index]
-        lines.append(f"| {name} | {w['all answered (storage only)']:.0f} | {w['20% unanswered (+ embedding them)']:.0f} | "
+        lines.append(f"| {name} | {w['all answered']:.0f} | {w['20% unanswered']:.0f} | {w['gap vectors embedded/s']:.0f} | "
                      f"{p['12 weeks (default)']['p50_ms']:.0f} / {p['12 weeks (default)']['max_ms']:.0f} ms | "
                      f"{p['whole year']['p50_ms']:.0f} / {p['whole year']['max_ms']:.0f} ms |")
     return "\n".join(lines) + "\n"

@@ -18,6 +18,7 @@ from bot.core.ratelimit import RateLimiter
 from bot.core.service import AnswerService
 from bot.privacy.redaction import redact
 from bot.retrieval.corpus import load_org
+from bot.retrieval.batching import BatchingEmbedder
 from bot.retrieval.documents import Organisation
 from bot.retrieval.embeddings import Embedder
 from bot.storage import retention
@@ -68,7 +69,10 @@ class Runtime:
         return deleted
 
     def flush_spool(self) -> int:
-        return self.log.flush()
+        """Write what waits in the spool, then embed new unanswered questions for grouping."""
+        written = self.log.flush()
+        self.log.fill_gap_vectors()
+        return written
 
     def close(self) -> None:
         """Close the database connections (a restarted or stopped server leaves none behind)."""
@@ -78,7 +82,8 @@ class Runtime:
 
 
 def build(settings: Settings, emb: Embedder | None = None, clock: Callable[[], datetime] = utc_now) -> Runtime:
-    emb = emb or wiring.embedder(settings)
+    # Questions answered at the same moment share one model call (bot.retrieval.batching).
+    emb = emb or BatchingEmbedder(wiring.embedder(settings))
     db = wiring.open_database(settings)
     service = wiring.logged_service(settings, emb, db)
     service.searcher.warm()

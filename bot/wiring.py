@@ -69,7 +69,7 @@ def open_database(settings: Settings) -> sessionmaker[Session]:
 def question_log(settings: Settings, orgs: dict[str, Organisation], emb: Embedder,
                  db: sessionmaker[Session]) -> SqlQuestionLog:
     return SqlQuestionLog(db, Spool(settings.spool_file), secret_key(settings),
-                          policies=lambda org: log_policy(orgs.get(org)), embed=lambda text: emb.encode([text])[0],
+                          policies=lambda org: log_policy(orgs.get(org)), embed=emb.encode,
                           prepare=lambda: upgrade(db.kw["bind"]))
 
 

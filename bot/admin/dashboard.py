@@ -181,6 +181,7 @@ def _quote(text: str) -> str:
 
 
 def _page(runtime: Runtime, org: str, who: SltMember, since: datetime) -> dict[str, Any]:
+    runtime.log.fill_gap_vectors()  # the few asked since the last background run, so every gap is grouped
     with runtime.db() as session:
         asked = queries.weekly(session, org, since)
         weeks = queries.fill_weeks(asked, since.date(), runtime.clock().date())

@@ -109,17 +109,18 @@ def fill_weeks(weeks: list[Week], start: date, end: date) -> list[Week]:
 
 def open_gaps(session: Session, org: str, since: datetime, limit: int = MAX_OPEN_GAPS) -> list[Gap]:
     """Unanswered, unresolved questions (safeguarding-flagged ones excluded: only the DSL sees those),
-    similar ones grouped, the most asked first."""
-    stmt = _period(select(LogEntry.id, LogEntry.question, LogEntry.asked_at, GapVector.vector).join(
+    similar ones grouped, the most asked first. A question not yet embedded stands alone."""
+    stmt = _period(select(LogEntry.id, LogEntry.question, LogEntry.asked_at, GapVector.vector).outerjoin(
         GapVector, GapVector.entry_id == LogEntry.id), org, since).where(
         LogEntry.answered.is_(False), LogEntry.flagged.is_(False), LogEntry.resolved_by.is_(None)).order_by(
         LogEntry.asked_at.desc()).limit(limit)
     rows = session.execute(stmt).all()
-    if not rows:
-        return []
-    vectors = np.stack([np.frombuffer(r.vector, dtype=np.float32) for r in rows])
-    gaps = [Gap(ids=tuple(rows[i].id for i in g), questions=tuple(rows[i].question for i in g),
-                last_asked=rows[g[0]].asked_at) for g in group_similar(vectors)]
+    embedded = [r for r in rows if r.vector is not None]
+    groups = group_similar(np.stack([np.frombuffer(r.vector, dtype=np.float32) for r in embedded])) \
+        if embedded else []
+    clusters = [[embedded[i] for i in g] for g in groups] + [[r] for r in rows if r.vector is None]
+    gaps = [Gap(ids=tuple(r.id for r in c), questions=tuple(r.question for r in c), last_asked=c[0].asked_at)
+            for c in clusters]
     return sorted(gaps, key=lambda g: (-g.count, -g.last_asked.timestamp()))
 
 

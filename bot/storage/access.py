@@ -38,6 +38,7 @@ class SqlAccess:
         self.web_org = web_org  # the organisation the web chat serves ("" = none, unless development)
         self.development = development  # the web chat may pick any organisation
         self.clock = clock
+        self._seen: set[str] = set()  # people already recorded in chat_users by this process
 
     def org_for(self, sender: Sender) -> str | None:
         orgs = self.orgs()
@@ -57,6 +58,9 @@ class SqlAccess:
         return None
 
     def first_contact(self, sender: Sender, org: str) -> bool:
+        if sender.key in self._seen:  # most messages: no database round trip
+            return False
+        self._seen.add(sender.key)
         try:
             with self.db.begin() as session:
                 if session.scalars(select(ChatUser.id).where(ChatUser.user_key == sender.key)).first():

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -83,7 +83,7 @@ def make_record(question: Question, answer: Answer, policy: LogPolicy, key: byte
 
 class SqlQuestionLog:
     def __init__(self, sessions: sessionmaker[Session], spool: Spool, key: bytes,
-                 policies: Callable[[str], LogPolicy], embed: Callable[[str], np.ndarray] | None = None,
+                 policies: Callable[[str], LogPolicy], embed: Callable[[list[str]], np.ndarray] | None = None,
                  clock: Callable[[], datetime] = utc_now, prepare: Callable[[], object] | None = None) -> None:
         """*prepare* runs before the first write (migrations, for a database that was down at start)."""
         self.sessions = sessions
@@ -154,21 +154,39 @@ class SqlQuestionLog:
                     _write_feedback(session, item)
 
     def _write_entry(self, session: Session, item: Item) -> None:
-        if session.get(LogEntry, item["id"]) is not None:
+        """Core inserts, not the ORM unit of work: this runs for every question, under the GIL."""
+        if session.execute(select(LogEntry.id).where(LogEntry.id == item["id"])).first() is not None:
             return
         asked_at = datetime.fromisoformat(item["asked_at"])
         clauses = item["clauses"]
         top = clauses[0] if clauses else None
-        gap = None
-        if not item["answered"] and self.embed is not None:
-            gap = GapVector(vector=np.asarray(self.embed(item["question"]), dtype=np.float32).tobytes())
-        session.add(LogEntry(
+        session.execute(insert(LogEntry).values(
             id=item["id"], asked_at=asked_at, week=week_of(asked_at), org=item["org"], channel=item["channel"],
             asker=item["asker"], asker_identity=item["asker_identity"], question=item["question"],
             answered=item["answered"], flagged=item["flagged"], flag_reason=item["flag_reason"],
             top_source=top and top["source"], top_document=top and top["document"],
-            top_section=top and top["section"], gap=gap,
-            clauses=[ReturnedClause(**c) for c in clauses]))
+            top_section=top and top["section"]))
+        if clauses:
+            session.execute(insert(ReturnedClause), [{**c, "entry_id": item["id"]} for c in clauses])
+
+    def fill_gap_vectors(self, limit: int = 500) -> int:
+        """Embed unanswered questions that have no vector yet (for grouping similar gaps); returns how many.
+        Runs beside the server (and before a dashboard page), not while a member of staff waits."""
+        if self.embed is None:
+            return 0
+        with self.sessions() as session:
+            stmt = select(LogEntry.id, LogEntry.question).outerjoin(GapVector, GapVector.entry_id == LogEntry.id).where(
+                LogEntry.answered.is_(False), GapVector.entry_id.is_(None)).order_by(
+                LogEntry.asked_at.desc()).limit(limit)
+            rows = session.execute(stmt).all()
+        if not rows:
+            return 0
+        vectors = np.asarray(self.embed([r.question for r in rows]), dtype=np.float32)
+        with self.sessions.begin() as session:
+            for row, vector in zip(rows, vectors):
+                if session.get(GapVector, row.id) is None:
+                    session.add(GapVector(entry_id=row.id, vector=vector.tobytes()))
+        return len(rows)
 
 
 def _write_feedback(session: Session, item: Item) -> None:

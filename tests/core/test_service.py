@@ -63,9 +63,10 @@ def test_unanswerable_question_is_declined_with_general_contact_and_logged(real_
     assert not a.answered and a.passages == ()
     assert a.contacts[0].name == "Jane Hatwell"  # the org file's general contact: the Headteacher
     assert "don't cover this" in a.message and "senior leadership team" in a.message
+    assert service.log.fill_gap_vectors() == 1  # type: ignore[union-attr]
     entry = logged_entries(tmp_path / "var")[-1]
     assert entry.id == a.log_id and entry.answered is False and entry.org == "stone-bay-school"
-    assert entry.gap is not None  # unanswered: kept for grouping similar gaps
+    assert entry.gap is not None  # unanswered: embedded (beside the server) for grouping similar gaps
 
 
 def test_bad_questions_get_clear_errors(service: AnswerService) -> None:

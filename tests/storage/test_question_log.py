@@ -40,7 +40,7 @@ def _log(url: str, tmp_path: Path, policy: LogPolicy = LogPolicy()) -> SqlQuesti
     ENGINES.append(engine)
     upgrade(engine)
     return SqlQuestionLog(sessions(engine), Spool(tmp_path / "spool.jsonl"), KEY, policies=lambda org: policy,
-                          embed=lambda text: np.ones(4, np.float32) / 2, clock=lambda: NOW)
+                          embed=lambda texts: np.ones((len(texts), 4), np.float32) / 2, clock=lambda: NOW)
 
 
 def _answer(text: str, answered: bool = True, concern: str = "") -> Answer:
@@ -66,6 +66,8 @@ def test_unanswered_and_flagged_entries(database_url: str, tmp_path: Path) -> No
     log.record(Question("How much annual leave do I get?", "oak"), _answer("How much annual leave do I get?", False))
     log.record(Question("a pupil told me he is hit at home", "oak"),
                _answer("a pupil told me he is hit at home", False, concern="disclosure"))
+    assert [e.gap for e in logged_entries(database_url)] == [None, None]  # nothing embedded while staff wait
+    assert log.fill_gap_vectors() == 2 and log.fill_gap_vectors() == 0
     leave, concern = logged_entries(database_url)
     assert not leave.answered and not leave.flagged and leave.gap is not None
     assert concern.flagged and concern.flag_reason == "disclosure"

@@ -20,7 +20,7 @@ PASSAGE = Passage(text="t", org="oak", document="D", section="S", source="oak/d.
 def _ask(db: object, spool: Path, org: str, days_ago: int) -> str:
     when = NOW - timedelta(days=days_ago)
     log = SqlQuestionLog(db, Spool(spool), b"k" * 16, lambda o: LogPolicy(),  # type: ignore[arg-type]
-                         embed=lambda t: np.zeros(2, np.float32), clock=lambda: when)
+                         embed=lambda t: np.zeros((len(t), 2), np.float32), clock=lambda: when)
     q = Question(f"asked {days_ago} days ago?", org)
     entry_id = log.record(q, Answer(question=q.text, org=org, answered=True, passages=(PASSAGE,)))
     assert entry_id
