@@ -85,7 +85,7 @@ def build(settings: Settings, emb: Embedder | None = None, clock: Callable[[], d
     # Questions answered at the same moment share one model call (bot.retrieval.batching).
     emb = emb or BatchingEmbedder(wiring.embedder(settings))
     db = wiring.open_database(settings)
-    service = wiring.logged_service(settings, emb, db)
+    service = wiring.logged_service(settings, emb, db, clock)
     service.searcher.warm()
     redact("warm up")  # loads the name lists now, not on the first member of staff's question
     runtime = Runtime(settings=settings, embedder=emb, db=db, service=service, clock=clock)

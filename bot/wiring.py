@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 import logging
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 from threadpoolctl import threadpool_limits
@@ -20,7 +20,7 @@ from bot.retrieval import index_store
 from bot.retrieval.embeddings import Embedder, SentenceTransformerEmbedder
 from bot.retrieval.search import HybridSearcher
 from bot.storage.database import make_engine, sessions, upgrade
-from bot.storage.question_log import LogPolicy, SqlQuestionLog
+from bot.storage.question_log import LogPolicy, SqlQuestionLog, utc_now
 from bot.storage.spool import Spool
 
 log = logging.getLogger(__name__)
@@ -67,10 +67,10 @@ def open_database(settings: Settings) -> sessionmaker[Session]:
 
 
 def question_log(settings: Settings, orgs: dict[str, Organisation], emb: Embedder,
-                 db: sessionmaker[Session]) -> SqlQuestionLog:
+                 db: sessionmaker[Session], clock: Callable[[], datetime] = utc_now) -> SqlQuestionLog:
     return SqlQuestionLog(db, Spool(settings.spool_file), secret_key(settings),
                           policies=lambda org: log_policy(orgs.get(org)), embed=emb.encode,
-                          prepare=lambda: upgrade(db.kw["bind"]))
+                          prepare=lambda: upgrade(db.kw["bind"]), clock=clock)
 
 
 def log_policy(org: Organisation | None) -> LogPolicy:
@@ -90,11 +90,12 @@ def answer_service(settings: Settings, index: index_store.Index, emb: Embedder,
                          max_question_chars=settings.max_question_chars)
 
 
-def logged_service(settings: Settings, emb: Embedder, db: sessionmaker[Session] | None = None) -> AnswerService:
+def logged_service(settings: Settings, emb: Embedder, db: sessionmaker[Session] | None = None,
+                   clock: Callable[[], datetime] = utc_now) -> AnswerService:
     """The answer service over an up-to-date index, every question going to the question log."""
     index = ensure_index(settings, emb)
     log_db = db if db is not None else open_database(settings)
-    return answer_service(settings, index, emb, log=question_log(settings, index.orgs, emb, log_db))
+    return answer_service(settings, index, emb, log=question_log(settings, index.orgs, emb, log_db, clock))
 
 
 def adapters(settings: Settings, chat: ChatService) -> list[Adapter]:

@@ -181,7 +181,8 @@ def _quote(text: str) -> str:
 
 
 def _page(runtime: Runtime, org: str, who: SltMember, since: datetime) -> dict[str, Any]:
-    runtime.log.fill_gap_vectors()  # the few asked since the last background run, so every gap is grouped
+    # The few asked since the background run (every 30 s), so that every gap on the page is grouped.
+    runtime.log.fill_gap_vectors(since=runtime.clock() - timedelta(hours=1))
     with runtime.db() as session:
         asked = queries.weekly(session, org, since)
         weeks = queries.fill_weeks(asked, since.date(), runtime.clock().date())

@@ -169,15 +169,18 @@ class SqlQuestionLog:
         if clauses:
             session.execute(insert(ReturnedClause), [{**c, "entry_id": item["id"]} for c in clauses])
 
-    def fill_gap_vectors(self, limit: int = 500) -> int:
+    def fill_gap_vectors(self, limit: int = 500, since: datetime | None = None) -> int:
         """Embed unanswered questions that have no vector yet (for grouping similar gaps); returns how many.
-        Runs beside the server (and before a dashboard page), not while a member of staff waits."""
+        Runs beside the server (and before a dashboard page, for questions since *since* only), not while
+        a member of staff waits."""
         if self.embed is None:
             return 0
         with self.sessions() as session:
             stmt = select(LogEntry.id, LogEntry.question).outerjoin(GapVector, GapVector.entry_id == LogEntry.id).where(
                 LogEntry.answered.is_(False), GapVector.entry_id.is_(None)).order_by(
                 LogEntry.asked_at.desc()).limit(limit)
+            if since is not None:
+                stmt = stmt.where(LogEntry.asked_at >= since)
             rows = session.execute(stmt).all()
         if not rows:
             return 0
