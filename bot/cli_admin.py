@@ -26,7 +26,7 @@ from bot.errors import PolicybotError
 from bot.retrieval.corpus import load_org
 from bot.retrieval.documents import Organisation
 from bot.storage import retention
-from bot.storage.database import current_revision, head_revision, make_engine, sessions, upgrade
+from bot.storage.database import current_revision, head_revision, make_engine, upgrade
 from bot.storage.question_log import utc_now
 
 OrgOpt = Annotated[str, typer.Option("--org", help="Organisation slug (its folder name in the corpus).")]

@@ -36,3 +36,14 @@ def adapter_runtime(tmp_path: Path) -> Iterator[Runtime]:
                            emb=HashEmbedder(), clock=lambda: NOW)
     yield rt
     rt.close()
+
+
+@pytest.fixture
+def real_runtime(tmp_path: Path, real_embedder: object) -> Iterator[Runtime]:
+    """The same, with the real all-MiniLM-L6-v2 model (abstention is calibrated for it)."""
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    map_platforms(tmp_path / "corpus")
+    rt = runtime_mod.build(settings_for(tmp_path / "corpus", tmp_path / "index", tmp_path / "var"),
+                           emb=real_embedder, clock=lambda: NOW)  # type: ignore[arg-type]
+    yield rt
+    rt.close()

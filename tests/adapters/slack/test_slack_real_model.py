@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
-from bot import runtime as runtime_mod
 from bot.adapters import slack as slack_adapter
 from bot.adapters.slack_blocks import ZWSP
-from bot.retrieval.embeddings import Embedder
 from bot.runtime import Runtime
 from bot.server import build_app
 from tests.adapters.slack.conftest import SlackHarness, slack_settings
 from tests.adapters.slack.payloads import mention
-from tests.admin.conftest import NOW
-from tests.conftest import CORPUS, logged_entries, map_platforms, seed_text, settings_for
+from tests.conftest import logged_entries, seed_text
 from tests.doubles.fake_slack_api import FakeSlackApi
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
-
-@pytest.fixture
-def real_runtime(tmp_path: Path, real_embedder: Embedder) -> Iterator[Runtime]:
-    shutil.copytree(CORPUS, tmp_path / "corpus")
-    map_platforms(tmp_path / "corpus")
-    rt = runtime_mod.build(settings_for(tmp_path / "corpus", tmp_path / "index", tmp_path / "var"),
-                           emb=real_embedder, clock=lambda: NOW)
-    yield rt
-    rt.close()
 
 
 def test_a_friend_request_question_is_answered_from_stone_bays_policy(real_runtime: Runtime,

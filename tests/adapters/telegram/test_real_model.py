@@ -3,32 +3,18 @@ for it; the hashing embedder abstains on this wording)."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from bot import runtime as runtime_mod
 from bot.adapters import telegram
 from bot.runtime import Runtime
 from tests.adapters.telegram.conftest import chat_of, check_html, run_polling, telegram_settings, wait_for
-from tests.admin.conftest import NOW
-from tests.conftest import CORPUS, logged_entries, map_platforms, settings_for
+from tests.conftest import logged_entries
 from tests.doubles import fake_telegram_api as tg
 from tests.doubles.fake_telegram_api import FakeTelegramApi
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
-
-@pytest.fixture
-def real_runtime(tmp_path: Path, real_embedder: object) -> Iterator[Runtime]:
-    shutil.copytree(CORPUS, tmp_path / "corpus")
-    map_platforms(tmp_path / "corpus")
-    rt = runtime_mod.build(settings_for(tmp_path / "corpus", tmp_path / "index", tmp_path / "var"),
-                           emb=real_embedder, clock=lambda: NOW)  # type: ignore[arg-type]
-    yield rt
-    rt.close()
 
 
 def test_friend_request_question_is_answered_from_stone_bay_policy(real_runtime: Runtime,
