@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import wiring
 from bot.config import Settings
 from bot.core.chat import ChatService
+from bot.core.induction import Induction
 from bot.core.ratelimit import RateLimiter
 from bot.core.service import AnswerService
 from bot.privacy.redaction import redact
@@ -24,6 +25,7 @@ from bot.retrieval.documents import Organisation
 from bot.retrieval.embeddings import Embedder
 from bot.storage import retention
 from bot.storage.access import SqlAccess
+from bot.storage.acknowledgements import SqlAcknowledgements
 from bot.storage.question_log import SqlQuestionLog, utc_now
 
 log = logging.getLogger(__name__)
@@ -92,8 +94,9 @@ def build(settings: Settings, emb: Embedder | None = None, clock: Callable[[], d
     runtime = Runtime(settings=settings, embedder=emb, db=db, service=service, clock=clock)
     runtime.access = SqlAccess(db, lambda: runtime.orgs, web_org=settings.web_org,
                                development=settings.environment == "development", clock=clock)
+    induction = Induction(lambda: runtime.service, SqlAcknowledgements(db, clock))
     runtime.chat = ChatService(lambda: runtime.service, runtime.access,
-                               RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst))
+                               RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst), induction)
     # What was built at start (model, index, name lists) lives as long as the server: keep it out of the
     # collector's full passes, which otherwise rescan it all and stall a request (~280 ms seen).
     gc.collect()

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from bot.core.induction import Induction, InductionStep
 from bot.core.models import Answer, Question
 from bot.core.ratelimit import RateLimiter
 from bot.core.service import AnswerService
@@ -22,7 +23,8 @@ from bot.errors import PolicybotError, QuestionError
 
 log = logging.getLogger(__name__)
 
-ReplyKind = Literal["answer", "help", "welcome", "refused", "error", "rate_limited", "feedback", "joined"]
+ReplyKind = Literal["answer", "help", "welcome", "refused", "error", "rate_limited", "feedback", "joined",
+                    "induction"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,9 @@ class Reply:
     answer: Answer | None = None
     welcome: str = ""  # shown before the reply on someone's first contact
     org: str = ""  # the organisation the sender belongs to ("" if refused)
+    step: InductionStep | None = None  # an induction step to show (after the answer, if there is one)
+    notice: str = ""  # e.g. a policy they acknowledged has changed: shown before the reply
+
 
 
 class Access(Protocol):
@@ -82,10 +87,13 @@ REFUSED = ("Sorry, I can only answer staff of schools that use policybot, and I 
 
 
 class ChatService:
-    def __init__(self, answers: Callable[[], AnswerService], access: Access, limiter: RateLimiter) -> None:
+    def __init__(self, answers: Callable[[], AnswerService], access: Access, limiter: RateLimiter,
+                 induction: Induction | None = None) -> None:
         self.answers = answers  # a callable: the server swaps in a fresh service after reindexing
         self.access = access
         self.limiter = limiter
+        self.induction = induction
+        self._noticed: set[tuple[str, str]] = set()  # (person, notice) already shown by this process
 
     def handle(self, sender: Sender, text: str) -> Reply:
         """One message in, one reply out; never raises for anything a user can type."""
@@ -97,19 +105,71 @@ class ChatService:
             log.info("refused a message from an unmapped %s sender", sender.platform)
             return Reply("refused", REFUSED)
         welcome = self._welcome(sender, org)
+        if command.startswith("/induction") and self.induction is not None:
+            return self._induction_command(sender, org, command, welcome)
         wait = self.limiter.wait_seconds(sender.key)
         if wait > 0:
             return Reply("rate_limited", f"You're asking faster than I can keep up — please try again in "
                                          f"{max(1, round(wait))} seconds.", org=org)
+        context, step = self._context(sender)
         try:
             answer = self.answers().answer(Question(text=text, org=org, channel=sender.platform, user=sender.key,
-                                                    user_name=sender.display_name))
+                                                    user_name=sender.display_name, context=context))
         except QuestionError as exc:
             return Reply("error", str(exc), welcome=welcome, org=org)
         except PolicybotError:
             log.exception("could not answer a %s question for %s", sender.platform, org)
             return Reply("error", SORRY, org=org)
-        return Reply("answer", plain_text(answer), answer=answer, welcome=welcome, org=org)
+        return Reply("answer", plain_text(answer), answer=answer, welcome=welcome, org=org,
+                     step=step() if step else None, notice=self._notice(sender, org))
+
+    def induction_action(self, sender: Sender, action: str) -> Reply:
+        """A button pressed during induction (Next, Back, True/False, I have a question, acknowledge)."""
+        org = self.access.org_for(sender)
+        if org is None or self.induction is None:
+            return Reply("refused", REFUSED)
+        name = self._person_name(sender, org)
+        step = self.induction.act(sender.key, action, name, sender.platform)
+        return Reply("induction", step_text(step), step=step, org=org)
+
+    def _induction_command(self, sender: Sender, org: str, command: str, welcome: str) -> Reply:
+        assert self.induction is not None
+        room = f"{sender.platform}:{sender.workspace}"
+        if command.endswith(" end"):
+            ended = self.induction.end_session(room)
+            return Reply("induction", "Group induction session ended." if ended else "No session was running here.",
+                         org=org)
+        session = self.induction.start_session(room) if command.endswith(" session") else \
+            self.induction.session_of(room)
+        step = self.induction.start(sender.key, org, session)
+        lead = "Group induction session started: questions asked here are tagged for SLT. " \
+            if command.endswith(" session") else ""
+        return Reply("induction", lead + step_text(step), step=step, welcome=welcome, org=org)
+
+    def _context(self, sender: Sender) -> tuple[str, Callable[[], InductionStep | None] | None]:
+        """How to tag the question in the log, and the induction step to show after the answer."""
+        if self.induction is None:
+            return "", None
+        if self.induction.asking(sender.key):
+            return "induction", lambda: self.induction.current(sender.key) if self.induction else None
+        session = self.induction.session_of(f"{sender.platform}:{sender.workspace}")
+        return (f"session:{session}" if session else ""), None
+
+    def _notice(self, sender: Sender, org: str) -> str:
+        if self.induction is None:
+            return ""
+        notice = self.induction.changed_since_ack(sender.key, org)
+        if not notice or (sender.key, notice) in self._noticed:
+            return ""
+        self._noticed.add((sender.key, notice))
+        return notice
+
+    def _person_name(self, sender: Sender, org: str) -> str:
+        """The name for the register: the org file's staff list, else the platform's display name."""
+        for member in self.answers().orgs[org].staff:
+            if (sender.platform, sender.user_id) in member.handles:
+                return member.name
+        return sender.display_name or sender.key
 
     def feedback(self, sender: Sender, log_id: str, helpful: bool, comment: str | None = None) -> Reply:
         org = self.access.org_for(sender)
@@ -133,6 +193,19 @@ class ChatService:
             return ""
         name = self.answers().orgs[org].name
         return f"Welcome to policybot for {name}. " + HELP
+
+
+def step_text(step: InductionStep) -> str:
+    """An induction step as plain text (fallback, and the whole message where buttons are text)."""
+    parts = [step.title, step.text]
+    if step.passage is not None:
+        p = step.passage
+        parts.append(f"“{p.text}” — {p.document}" + (f" › {p.section}" if p.section else ""))
+    if step.contact is not None:
+        from bot.core.compose import describe
+
+        parts.append("Who to contact: " + describe(step.contact))
+    return "\n".join(parts)
 
 
 def plain_text(answer: Answer) -> str:

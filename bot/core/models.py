@@ -13,6 +13,7 @@ class Question:
     channel: str = "cli"
     user: str = ""  # the asker's id on the channel ("slack:T1:U2"); pseudonymised before it is logged
     user_name: str = ""  # a display name, logged only where the organisation opts in to identities
+    context: str = ""  # "induction" (asked during a walkthrough) or "session:<id>" (a group session)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.errors import ConfigError, CorpusError, DocumentError
 from bot.retrieval import roles, slt_answers
-from bot.retrieval.documents import Clause, DocumentInfo, Organisation, Person, SltMember
+from bot.retrieval.documents import (Clause, DocumentInfo, InductionPolicy, Organisation, Person, SltMember,
+                                     StaffMember, Statement)
 from bot.retrieval.metadata import extract
 from bot.retrieval.readers import SUFFIXES, read_document
 from bot.retrieval.segment import SEP, segment
@@ -56,6 +57,34 @@ class _Platforms(BaseModel):
     telegram_chats: list[int] = []  # Telegram group chat ids whose members may ask
 
 
+class _Statement(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=3)
+    true: bool
+
+
+class _InductionPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    file: str
+    key_points: list[str] = []
+    statements: list[_Statement] = []
+
+
+class _Induction(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    policies: list[_InductionPolicy] = []  # empty: every policy of the organisation, in file order
+    max_points: int = Field(default=6, ge=1, le=30)
+
+
+class _StaffEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    email: str | None = None
+    slack: str | None = None
+    teams: str | None = None
+    telegram: int | None = None
+
+
 class _OrgFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
@@ -67,6 +96,8 @@ class _OrgFile(BaseModel):
     log_identities: bool = False  # keep askers' real identities in the log (default: pseudonyms only)
     slt: list[_SltEntry] = []  # who may sign in to the SLT dashboard
     platforms: _Platforms = _Platforms()
+    induction: _Induction = _Induction()
+    staff: list[_StaffEntry] = []  # who should complete induction (the acknowledgement register)
 
 
 @dataclass
@@ -131,6 +162,13 @@ def load_org(folder: Path) -> Organisation:
         log_identities=spec.log_identities,
         slt=tuple(SltMember(email=m.email.lower(), name=m.name, dsl=m.dsl) for m in spec.slt),
         platform_ids=tuple(sorted({(kind, str(i)) for kind, ids in spec.platforms.model_dump().items() for i in ids})),
+        induction=tuple(InductionPolicy(file=p.file, key_points=tuple(p.key_points),
+                                        statements=tuple(Statement(s.text, s.true) for s in p.statements))
+                        for p in spec.induction.policies),
+        induction_max_points=spec.induction.max_points,
+        staff=tuple(StaffMember(name=m.name, email=m.email, handles=tuple(
+            (k, str(v)) for k, v in (("slack", m.slack), ("teams", m.teams), ("telegram", m.telegram)) if v))
+            for m in spec.staff),
     )
 
 

@@ -59,6 +59,30 @@ class SltMember:
 
 
 @dataclass(frozen=True)
+class Statement:
+    """A true/false check at the end of a policy's induction walkthrough."""
+
+    text: str
+    true: bool
+
+
+@dataclass(frozen=True)
+class InductionPolicy:
+    file: str  # a document file in the organisation's (or its trust's) folder
+    key_points: tuple[str, ...] = ()  # phrases picking the key clauses; empty = chosen automatically
+    statements: tuple[Statement, ...] = ()
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """Someone expected to complete induction; platform ids link their chat accounts to their name."""
+
+    name: str
+    email: str | None = None
+    handles: tuple[tuple[str, str], ...] = ()  # ("slack", "U01"), ("telegram", "42"), ("teams", "...")
+
+
+@dataclass(frozen=True)
 class Organisation:
     slug: str
     name: str
@@ -71,3 +95,6 @@ class Organisation:
     slt: tuple[SltMember, ...] = ()
     # (kind, id) pairs from the org file's `platforms:`: ("slack_teams", "T01"), ("telegram_users", "42")
     platform_ids: tuple[tuple[str, str], ...] = ()
+    induction: tuple[InductionPolicy, ...] = ()  # in the order new starters read them
+    induction_max_points: int = 6
+    staff: tuple[StaffMember, ...] = ()

@@ -21,11 +21,12 @@ import numpy as np
 
 from bot.errors import DocumentError, IndexMissing
 from bot.retrieval.corpus import Corpus, load_corpus
-from bot.retrieval.documents import Clause, DocumentInfo, Organisation, Person, SltMember
+from bot.retrieval.documents import (Clause, DocumentInfo, InductionPolicy, Organisation, Person, SltMember,
+                                     StaffMember, Statement)
 from bot.retrieval.embeddings import Embedder
 from bot.retrieval.search import clause_embedding_text
 
-FORMAT = 3  # 2: organisations carry retention, identity opt-in and SLT members; 3: platform ids
+FORMAT = 4  # 2: retention, identity opt-in, SLT members; 3: platform ids; 4: induction, staff
 MANIFEST = "manifest.json"
 CLAUSES = "clauses.jsonl"
 VECTORS = "embeddings.npy"
@@ -167,7 +168,13 @@ def _plain(obj: Any) -> dict[str, Any]:
 def _org(raw: dict[str, Any]) -> Organisation:
     return Organisation(**{**raw, "people": tuple(_person(p) for p in raw["people"]),
                            "slt": tuple(SltMember(**m) for m in raw.get("slt", ())),
-                           "platform_ids": tuple(tuple(p) for p in raw.get("platform_ids", ()))})
+                           "platform_ids": tuple(tuple(p) for p in raw.get("platform_ids", ())),
+                           "induction": tuple(InductionPolicy(file=p["file"], key_points=tuple(p["key_points"]),
+                                                              statements=tuple(Statement(**s) for s in p["statements"]))
+                                              for p in raw.get("induction", ())),
+                           "staff": tuple(StaffMember(name=m["name"], email=m["email"],
+                                                      handles=tuple(tuple(h) for h in m["handles"]))
+                                          for m in raw.get("staff", ()))})
 
 
 def _person(raw: dict[str, Any]) -> Person:

@@ -56,6 +56,7 @@ class LogRecord:
     flagged: bool
     flag_reason: str | None
     clauses: list[dict[str, Any]] = field(default_factory=list)
+    context: str | None = None
 
 
 def utc_now() -> datetime:
@@ -78,7 +79,7 @@ def make_record(question: Question, answer: Answer, policy: LogPolicy, key: byte
         question=redact(answer.question or question.text, keep=policy.keep_names), answered=answer.answered,
         flagged=bool(answer.concern), flag_reason=answer.concern or None,
         clauses=[{"rank": n, "source": p.source, "document": p.document, "section": p.section, "score": p.score}
-                 for n, p in enumerate(answer.passages)])
+                 for n, p in enumerate(answer.passages)], context=question.context or None)
 
 
 class SqlQuestionLog:
@@ -165,7 +166,7 @@ class SqlQuestionLog:
             asker=item["asker"], asker_identity=item["asker_identity"], question=item["question"],
             answered=item["answered"], flagged=item["flagged"], flag_reason=item["flag_reason"],
             top_source=top and top["source"], top_document=top and top["document"],
-            top_section=top and top["section"]))
+            top_section=top and top["section"], context=item.get("context")))
         if clauses:
             session.execute(insert(ReturnedClause), [{**c, "entry_id": item["id"]} for c in clauses])
 

@@ -38,6 +38,7 @@ class LogEntry(Base):
     top_document: Mapped[str | None] = mapped_column(String(300))
     top_section: Mapped[str | None] = mapped_column(String(600))
     resolved_by: Mapped[str | None] = mapped_column(ForeignKey("slt_answers.id", ondelete="SET NULL"))
+    context: Mapped[str | None] = mapped_column(String(80))  # "induction", or "session:<id>" (group session)
 
     clauses: Mapped[list[ReturnedClause]] = relationship(back_populates="entry", cascade="all, delete-orphan",
                                                          passive_deletes=True, order_by="ReturnedClause.rank")
@@ -153,3 +154,37 @@ class Invite(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     used_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class PolicyVersion(Base):
+    """The clauses of a policy version someone acknowledged, kept so that a later version can be compared
+    with it (clauses added, removed, reworded)."""
+
+    __tablename__ = "policy_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(300))
+    version_hash: Mapped[str] = mapped_column(String(64))
+    clauses: Mapped[str] = mapped_column(Text)  # JSON list of clause texts
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("source", "version_hash", name="uq_policy_version"),)
+
+
+class Acknowledgement(Base):
+    """"I have read and understood <policy>": who, which version (content hash and the policy's own date),
+    when, on which channel."""
+
+    __tablename__ = "acknowledgements"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    org: Mapped[str] = mapped_column(String(100))
+    person_key: Mapped[str] = mapped_column(String(200))  # the chat identity ("slack:T1:U2")
+    person_name: Mapped[str] = mapped_column(String(200))  # from the staff list, else the platform's name
+    source: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(300))
+    version_hash: Mapped[str] = mapped_column(String(64))
+    version_date: Mapped[str | None] = mapped_column(String(100))  # the policy's own date, as written
+    acknowledged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    channel: Mapped[str] = mapped_column(String(40))
+    session: Mapped[str | None] = mapped_column(String(40))  # a group induction session, if any
+
+    __table_args__ = (Index("ix_ack_org_source", "org", "source"), Index("ix_ack_person", "person_key"))

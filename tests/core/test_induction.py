@@ -1,0 +1,148 @@
+"""Induction: key points, the walkthrough, acknowledgements per version, re-acknowledgement after an edit,
+group sessions, and one organisation's people never seeing another's pack."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot import runtime as runtime_mod
+from bot.core.chat import Sender
+from bot.core.induction_pack import changes, key_points, obligation_strength
+from bot.retrieval.documents import Clause
+from bot.runtime import Runtime
+from bot.storage.acknowledgements import SqlAcknowledgements
+from tests.admin.conftest import NOW
+from tests.conftest import CORPUS, logged_entries, map_platforms, settings_for
+from tests.doubles.hash_embedder import HashEmbedder
+
+TG = Sender("telegram", "4242", workspace="4242", display_name="Tess Telegram")
+
+
+def _clause(n: int, text: str, section: str = "1. Rules") -> Clause:
+    return Clause(id=f"d#{n}", org="o", source="o/d.txt", document="D", section=section, text=text)
+
+
+def test_key_points_prefer_prohibitions_spread_over_sections_in_document_order() -> None:
+    clauses = [_clause(0, "This policy explains how we use social media in school."),
+               _clause(1, "Staff should consider their privacy settings carefully.", "2. Privacy"),
+               _clause(2, "Staff must not accept friend requests from pupils on any platform."),
+               _clause(3, "Staff must report any contact from pupils to the DSL promptly."),
+               _clause(4, "Staff must never share pupils' images on personal accounts."),
+               _clause(5, "Staff must not post about colleagues in a way that brings the school into disrepute.")]
+    assert obligation_strength(clauses[2].text) == 2 and obligation_strength(clauses[3].text) == 1
+    picked = key_points(clauses, limit=3)
+    assert [c.id for c in picked] == ["d#2", "d#4"]  # two from "1. Rules" at most, the strongest, in order
+    chosen = key_points(clauses, chosen=["PRIVACY settings", "report any contact"])
+    assert [c.id for c in chosen] == ["d#1", "d#3"]
+
+
+def test_changes_tell_added_removed_and_reworded() -> None:
+    diff = changes(["Staff must not add pupils.", "Report to the DSL.", "Old rule about MySpace."],
+                   ["Staff must not add pupils or ex-pupils.", "Report to the DSL.", "New rule about TikTok live."])
+    assert diff.reworded == (("Staff must not add pupils.", "Staff must not add pupils or ex-pupils."),)
+    assert diff.added == ("New rule about TikTok live.",) and diff.removed == ("Old rule about MySpace.",)
+    assert diff.summary == "1 added, 1 removed, 1 reworded"
+
+
+def _configure(corpus: Path) -> None:
+    map_platforms(corpus)
+    path = corpus / "stone-bay-school" / "org.yaml"
+    spec = yaml.safe_load(path.read_text())
+    spec["induction"] = {"max_points": 2, "policies": [{
+        "file": "social-media-policy.txt",
+        "statements": [{"text": "I may accept a friend request from a current pupil.", "true": False}]}]}
+    spec["staff"] = [{"name": "Tess Teacher", "telegram": 4242}, {"name": "Olu Outstanding", "email": "o@x.example"}]
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+
+
+@pytest.fixture
+def runtime(tmp_path: Path) -> Iterator[Runtime]:
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    _configure(tmp_path / "corpus")
+    rt = runtime_mod.build(settings_for(tmp_path / "corpus", tmp_path / "index", tmp_path / "var"),
+                           emb=HashEmbedder(), clock=lambda: NOW)
+    yield rt
+    rt.close()
+
+
+def _walk_to_the_end(rt: Runtime, sender: Sender) -> list[str]:
+    assert rt.chat is not None
+    titles = [rt.chat.handle(sender, "/induction").step.title]  # type: ignore[union-attr]
+    for action in ("next", "back", "next", "next", "false", "ack"):
+        reply = rt.chat.induction_action(sender, action)
+        assert reply.step is not None
+        titles.append(reply.step.title + " | " + reply.step.text)
+    return titles
+
+
+def test_the_walkthrough_records_an_acknowledgement_of_this_version(runtime: Runtime) -> None:
+    titles = _walk_to_the_end(runtime, TG)
+    assert titles[0] == "Social Media Policy — key point 1 of 2"
+    assert titles[1].startswith("Social Media Policy — key point 2 of 2")
+    assert titles[2].startswith("Social Media Policy — key point 1 of 2")  # Back
+    assert titles[4].startswith("Social Media Policy — quick check")
+    assert "Right. that statement is false" in titles[5] and "acknowledgement" in titles[5]
+    assert titles[6].startswith("Induction complete")
+    [ack] = SqlAcknowledgements(runtime.db).for_org("stone-bay-school")
+    doc = runtime.service.documents[ack.source]
+    assert (ack.person_name, ack.version_hash, ack.channel) == ("Tess Teacher", doc.sha256, "telegram")
+    assert runtime.chat is not None
+    again = runtime.chat.handle(TG, "/induction")
+    assert again.step is not None and "up to date" in again.step.text
+
+
+def test_a_question_during_induction_is_tagged_and_the_walk_resumes(runtime: Runtime) -> None:
+    assert runtime.chat is not None
+    runtime.chat.handle(TG, "/induction")
+    assert "Type your question" in runtime.chat.induction_action(TG, "ask").text
+    reply = runtime.chat.handle(TG, "who is the designated safeguarding lead?")
+    assert reply.answer is not None and reply.step is not None and "key point 1" in reply.step.title
+    assert logged_entries(runtime.settings.database_url)[-1].context == "induction"
+    plain = runtime.chat.handle(TG, "who is the designated safeguarding lead?")
+    assert plain.step is None and logged_entries(runtime.settings.database_url)[-1].context is None
+
+
+def test_a_group_session_tags_everyones_questions_in_the_room(runtime: Runtime) -> None:
+    assert runtime.chat is not None
+    trainer = Sender("slack", "UTRAINER", workspace="T_STONE")
+    started = runtime.chat.handle(trainer, "/induction session")
+    assert started.kind == "induction" and "session started" in started.text
+    runtime.chat.handle(Sender("slack", "UNEW", workspace="T_STONE"), "can I post photos of pupils?")
+    context = logged_entries(runtime.settings.database_url)[-1].context
+    assert context is not None and context.startswith("session:")
+    runtime.chat.handle(trainer, "/induction end")
+    runtime.chat.handle(Sender("slack", "UNEW", workspace="T_STONE"), "can I post photos of pupils?")
+    assert logged_entries(runtime.settings.database_url)[-1].context is None
+
+
+def test_after_a_policy_edit_people_are_asked_to_acknowledge_again(runtime: Runtime) -> None:
+    _walk_to_the_end(runtime, TG)
+    policy = runtime.settings.corpus_dir / "stone-bay-school" / "social-media-policy.txt"
+    text = policy.read_text("utf-8")
+    policy.write_text(text.replace("is not permitted", "is never permitted") +
+                      "\n\n12. New rules\nStaff must not livestream lessons on TikTok.\n", "utf-8")
+    runtime.reindex()
+    assert runtime.chat is not None
+    reply = runtime.chat.handle(TG, "who is the DSL?")
+    assert "Social Media Policy has changed since you acknowledged it" in reply.notice
+    assert "added" in reply.notice and "reworded" in reply.notice
+    assert runtime.chat.handle(TG, "who is the DSL?").notice == ""  # told once
+    restart = runtime.chat.handle(TG, "/induction")
+    assert restart.step is not None and "key point 1" in restart.step.title  # the new version to acknowledge
+
+
+def test_other_organisations_cannot_walk_or_acknowledge_this_ones_policies(runtime: Runtime) -> None:
+    assert runtime.chat is not None
+    other = Sender("telegram", "5151", workspace="5151")  # Next Steps Ed
+    step = runtime.chat.handle(other, "/induction").step
+    assert step is not None and step.passage is not None and step.passage.org == "next-steps-ed"
+    stranger = Sender("telegram", "999", workspace="999")
+    assert runtime.chat.handle(stranger, "/induction").kind == "refused"
+    assert runtime.chat.induction_action(stranger, "ack").kind == "refused"
+    assert all(a.org != "stone-bay-school" for a in SqlAcknowledgements(runtime.db).for_org("stone-bay-school")
+               if a.person_key != TG.key)
