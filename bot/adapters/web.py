@@ -38,6 +38,7 @@ class WebAdapter:
         return [Route("/", self.page), Route("/api/web/config", self.config),
                 Route("/api/web/ask", self.ask, methods=["POST"]),
                 Route("/api/web/feedback", self.feedback, methods=["POST"]),
+                Route("/api/web/induction", self.induction, methods=["POST"]),
                 Mount("/static/web", StaticFiles(directory=str(STATIC)), name="web-static")]
 
     async def start(self) -> None:
@@ -83,6 +84,17 @@ class WebAdapter:
                                         comment if isinstance(comment, str) else None)
         return JSONResponse(reply_json(reply))
 
+    async def induction(self, request: Request) -> Response:
+        """A walkthrough button: Next, Back, True/False, I have a question, acknowledge."""
+        body = await _json(request)
+        if isinstance(body, Response):
+            return body
+        sender = _sender(request, str(body.get("org", "")))
+        if sender is None or not isinstance(body.get("action"), str):
+            return JSONResponse({"error": "Reload the page to carry on."}, status_code=400)
+        reply = await asyncio.to_thread(self.chat.induction_action, sender, body["action"][:20])
+        return JSONResponse(reply_json(reply))
+
 
 _SECURITY = {"Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
              "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
@@ -117,7 +129,13 @@ async def _json(request: Request) -> dict[str, Any] | Response:
 
 
 def reply_json(reply: Reply) -> dict[str, Any]:
-    out: dict[str, Any] = {"kind": reply.kind, "text": reply.text, "welcome": reply.welcome, "org": reply.org}
+    out: dict[str, Any] = {"kind": reply.kind, "text": reply.text, "welcome": reply.welcome, "org": reply.org,
+                           "notice": reply.notice}
+    if reply.step is not None:
+        st = reply.step
+        out["step"] = {"title": st.title, "text": st.text, "passage": asdict(st.passage) if st.passage else None,
+                       "contact": describe(st.contact) if st.contact else None,
+                       "buttons": [{"label": b.label, "action": b.action} for b in st.buttons]}
     if reply.answer is not None:
         a = reply.answer
         out["answer"] = {"urgent": a.urgent, "message": a.message, "answered": a.answered, "log_id": a.log_id,

@@ -34,8 +34,45 @@
     return box;
   }
 
+  function quote(p) {
+    const q = el("blockquote", "quote");
+    q.appendChild(el("p", "", p.text));
+    q.appendChild(el("cite", "", p.document + (p.section ? " › " + p.section : "")));
+    if (p.approved) q.appendChild(el("span", "approved", p.approved));
+    return q;
+  }
+
+  function showStep(step) {
+    const box = el("div", "msg bot step");
+    box.appendChild(el("h2", "step-title", step.title));
+    box.appendChild(el("p", "step-text", step.text));
+    if (step.passage) box.appendChild(quote(step.passage));
+    if (step.contact) box.appendChild(el("p", "contacts", "Who to contact: " + step.contact));
+    const buttons = el("div", "step-buttons");
+    for (const b of step.buttons) {
+      const button = el("button", "step-button", b.label);
+      button.type = "button";
+      button.dataset.action = b.action;
+      button.addEventListener("click", () => {
+        buttons.querySelectorAll("button").forEach(x => { x.disabled = true; });
+        post("/api/web/induction", {org, action: b.action}).then(showReply);
+      });
+      buttons.appendChild(button);
+    }
+    box.appendChild(buttons);
+    log.appendChild(box);
+    box.scrollIntoView({block: "end"});
+    if (step.text.startsWith("Type your question")) question.focus();
+  }
+
   function showReply(r) {
+    if (r.kind === "induction" && r.step) {
+      if (r.text && !r.text.startsWith(r.step.title)) log.appendChild(el("div", "msg bot notice", r.text.split("\n")[0]));
+      showStep(r.step);
+      return;
+    }
     const msg = el("div", "msg bot " + (r.kind || "error"));
+    if (r.notice) msg.appendChild(el("p", "notice", r.notice));
     if (r.welcome) msg.appendChild(el("p", "welcome", r.welcome));
     const a = r.answer;
     if (!a) {
@@ -43,19 +80,14 @@
     } else {
       if (a.urgent) msg.appendChild(el("p", "urgent", a.urgent));
       msg.appendChild(el("p", "lead", a.message));
-      for (const p of a.passages) {
-        const q = el("blockquote", "quote");
-        q.appendChild(el("p", "", p.text));
-        q.appendChild(el("cite", "", p.document + (p.section ? " › " + p.section : "")));
-        if (p.approved) q.appendChild(el("span", "approved", p.approved));
-        msg.appendChild(q);
-      }
+      for (const p of a.passages) msg.appendChild(quote(p));
       if (a.contacts.length) msg.appendChild(el("p", "contacts", "Who to contact: " + a.contacts.join("; ")));
       for (const w of a.warnings) msg.appendChild(el("p", "warning", "⚠ " + w));
       if (a.log_id) msg.appendChild(feedbackButtons(a.log_id));
     }
     log.appendChild(msg);
     msg.scrollIntoView({block: "end"});
+    if (r.step) showStep(r.step);
   }
 
   form.addEventListener("submit", (event) => {

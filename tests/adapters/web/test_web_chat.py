@@ -4,6 +4,7 @@ feedback; hostile markup in a question or a policy shows as text and never runs.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -76,3 +77,60 @@ def test_help_and_the_refusal_without_a_school(chat_url: str, page: object) -> N
     page.fill("#question", "/help")
     page.click("#send")
     expect(page.locator(".msg.bot.help")).to_contain_text("Ask me about your school's policies")
+
+
+@pytest.fixture
+def induction_url(tmp_path: Path) -> Iterator[tuple[str, Runtime]]:
+    import shutil
+
+    import yaml
+
+    from bot import runtime as runtime_mod
+    from tests.admin.conftest import NOW
+    from tests.conftest import CORPUS, settings_for
+    from tests.doubles.hash_embedder import HashEmbedder
+
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    path = tmp_path / "corpus" / "stone-bay-school" / "org.yaml"
+    spec = yaml.safe_load(path.read_text())
+    spec["induction"] = {"max_points": 2, "policies": [{"file": "social-media-policy.txt", "statements": [
+        {"text": "I may accept a friend request from a current pupil.", "true": False}]}]}
+    path.write_text(yaml.safe_dump(spec))
+    rt = runtime_mod.build(settings_for(tmp_path / "corpus", tmp_path / "index", tmp_path / "var"),
+                           emb=HashEmbedder(), clock=lambda: NOW)
+    assert rt.chat is not None
+    with live_server(build_app(rt, chores=False, adapters=[web.build(rt.settings, rt.chat)])) as url:
+        yield url, rt
+    rt.close()
+
+
+def test_the_induction_walkthrough_on_the_web_chat(induction_url: tuple[str, Runtime], page: object) -> None:
+    from playwright.sync_api import Page, expect
+
+    from bot.storage.acknowledgements import SqlAcknowledgements
+
+    url, rt = induction_url
+    assert isinstance(page, Page)
+    page.goto(url + "/")
+    page.select_option("#org", "stone-bay-school")
+    page.fill("#question", "/induction")
+    page.click("#send")
+    step = page.locator(".msg.step").last
+    expect(step.locator(".step-title")).to_have_text("Social Media Policy — key point 1 of 2")
+    expect(step.locator("blockquote.quote")).to_be_visible()
+    page.locator(".msg.step").last.get_by_role("button", name="Next").click()
+    expect(page.locator(".msg.step").last.locator(".step-title")).to_have_text("Social Media Policy — key point 2 of 2")
+    page.locator(".msg.step").last.get_by_role("button", name="I have a question").click()
+    expect(page.locator(".msg.step").last).to_contain_text("Type your question")
+    page.fill("#question", "who is the designated safeguarding lead?")
+    page.click("#send")
+    expect(page.locator(".msg.step").last.locator(".step-title")).to_have_text("Social Media Policy — key point 2 of 2")
+    assert logged_entries(rt.settings.database_url)[-1].context == "induction"
+    page.locator(".msg.step").last.get_by_role("button", name="Next").click()
+    expect(page.locator(".msg.step").last).to_contain_text("True or false?")
+    page.locator(".msg.step").last.get_by_role("button", name="False").click()
+    expect(page.locator(".msg.step").last).to_contain_text("Right.")
+    page.locator(".msg.step").last.get_by_role("button", name="I have read and understood Social Media Policy").click()
+    expect(page.locator(".msg.step").last.locator(".step-title")).to_have_text("Induction complete")
+    [ack] = SqlAcknowledgements(rt.db).for_org("stone-bay-school")
+    assert ack.channel == "web" and ack.version_hash == rt.service.documents[ack.source].sha256
