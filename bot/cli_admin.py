@@ -13,12 +13,14 @@ from typing import Annotated, Optional
 
 import typer
 from rich.markup import escape
+from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import runtime as runtime_mod
 from bot import wiring
 from bot.admin import auth
+from bot.admin.register import write_csv as write_register_csv
 from bot.admin.report import print_report, write_csv
 from bot.config import Settings
 from bot.cli import CorpusOpt, IndexOpt, _fail, _settings, app, err, out
@@ -118,6 +120,39 @@ def report(org: OrgOpt, since: Annotated[Optional[str], typer.Option(help="From 
                 print_report(session, org, orgs[org].name, start, safeguarding, out)
     except (PolicybotError, OSError) as exc:
         raise _fail(exc) from exc
+
+
+@app.command()
+def acks(org: OrgOpt, csv_file: Annotated[Optional[Path], typer.Option("--csv", help="Write the register to this CSV file.")] = None,
+         corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
+    """The induction acknowledgement register: per policy version, who acknowledged and who is outstanding."""
+    settings = _settings(corpus, index)
+    try:
+        runtime = runtime_mod.build(settings)
+        try:
+            if org not in runtime.orgs:
+                raise PolicybotError(f"unknown organisation '{org}' (known: {', '.join(sorted(runtime.orgs))})")
+            registers = runtime.register(org)
+        finally:
+            runtime.close()
+    except PolicybotError as exc:
+        raise _fail(exc) from exc
+    if csv_file is not None:
+        with open(csv_file, "w", encoding="utf-8", newline="") as fh:
+            write_register_csv(registers, fh)
+        out.print(f"wrote the register of {len(registers)} policies to {csv_file}")
+        return
+    for reg in registers:
+        out.print(f"\n[bold]{escape(reg.title)}[/bold] — version {escape(reg.version)}: "
+                  f"{len(reg.acknowledged)} acknowledged, {len(reg.outstanding)} outstanding")
+        table = Table("person", "status", "when", "channel")
+        for name, when, channel in reg.acknowledged:
+            table.add_row(escape(name), "acknowledged", f"{when:%-d %b %Y %H:%M}", channel)
+        for name in reg.outstanding:
+            older = next((o for o in reg.older if o[0] == name), None)
+            table.add_row(escape(name), "older version only" if older else "outstanding",
+                          f"{older[1]:%-d %b %Y}" if older else "", older[2] if older else "")
+        out.print(table)
 
 
 @slt_app.command("password")

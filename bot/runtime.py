@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import wiring
+from bot.admin import register as register_mod
 from bot.config import Settings
 from bot.core.chat import ChatService
 from bot.core.induction import Induction
@@ -76,6 +77,18 @@ class Runtime:
         written = self.log.flush()
         self.log.fill_gap_vectors()
         return written
+
+    def register(self, org: str) -> list[register_mod.PolicyRegister]:
+        """The acknowledgement register of *org*'s induction policies."""
+        assert self.chat is not None and self.chat.induction is not None and self.access is not None
+        stored = SqlAcknowledgements(self.db).for_org(org)
+        acks = [register_mod.AckRow(a.person_key, a.person_name, a.version_hash, a.version_date, a.acknowledged_at,
+                                    a.channel) for a in stored]
+        by_source: dict[str, list[register_mod.AckRow]] = {}
+        for a, row in zip(stored, acks):
+            by_source.setdefault(a.source, []).append(row)
+        everyone = register_mod.people(self.orgs[org].staff, self.access.seen_in(org), acks)
+        return register_mod.build(self.chat.induction.documents(org), everyone, by_source)
 
     def close(self) -> None:
         """Close the database connections (a restarted or stopped server leaves none behind)."""

@@ -24,6 +24,7 @@ from starlette.templating import Jinja2Templates
 from bot.admin import auth, queries
 from bot.admin.charts import Bar, bar_chart
 from bot.admin.gaps import answer_gap
+from bot.admin.register import write_csv as write_register_csv
 from bot.admin.report import write_csv
 from bot.core.compose import review_status
 from bot.errors import AccessDenied, PolicybotError
@@ -100,8 +101,25 @@ def routes(runtime: Runtime) -> list[Route | Mount]:
         return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
+    async def acks_page(request: Request) -> Response:
+        who = _member(request, runtime)
+        if who is None:
+            return RedirectResponse("/slt/login", status_code=303)
+        org = request.session["org"]
+        registers = await run_in_threadpool(runtime.register, org)
+        if request.url.path.endswith(".csv"):
+            out = io.StringIO()
+            write_register_csv(registers, out)
+            return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={
+                "Content-Disposition": f'attachment; filename="policybot-{org}-acknowledgements.csv"',
+                "Cache-Control": "no-store"})
+        return _render(request, "acks.html", {"org": runtime.orgs[org], "member": who, "registers": registers,
+                                              "csrf": request.session["csrf"]})
+
     return [
         Route("/slt", lambda r: RedirectResponse("/slt/", status_code=307)),
+        Route("/slt/acks", acks_page),
+        Route("/slt/acks.csv", acks_page),
         Route("/slt/", home),
         Route("/slt/login", login_page, methods=["GET"]),
         Route("/slt/login", login, methods=["POST"]),

@@ -180,6 +180,11 @@ class Induction:
             pack.append((doc, steps + [("ack", None)]))
         return pack
 
+    def documents(self, org: str) -> list[DocumentInfo]:
+        """The policies of *org*'s induction pack, in reading order."""
+        service = self.answers()
+        return [d for d, _ in self._docs(service, service.orgs[org])]
+
     def _docs(self, service: AnswerService, org: Organisation) -> list[tuple[DocumentInfo, InductionPolicy | None]]:
         chain = service.searcher.scope_orgs(org.slug)
         docs = [d for d in service.documents.values() if d.org in chain and not d.source.endswith("slt-answers.yaml")]

@@ -70,6 +70,12 @@ class SqlAccess:
         except IntegrityError:  # two first messages at once: the other one welcomed them
             return False
 
+    def seen_in(self, org: str) -> list[str]:
+        """Everyone of *org* the bot has talked to (their chat identities)."""
+        with self.db() as session:
+            return list(session.scalars(select(ChatUser.user_key).where(ChatUser.org == org)
+                                        .order_by(ChatUser.first_seen)))
+
     def issue(self, org: str, days: int = 7) -> str:
         """A new one-time join code for *org*, valid for *days*; only its hash is stored."""
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))

@@ -84,3 +84,13 @@ def test_db_upgrade_and_purge(env: dict[str, str], monkeypatch: pytest.MonkeyPat
     result = runner.invoke(app, ["purge"])
     assert "stone-bay-school: deleted 4 expired entries" in result.output
     assert "next-steps-ed: deleted 1" in result.output
+
+
+def test_acks_register_command(env: dict[str, str], tmp_path: Path) -> None:
+    result = runner.invoke(app, ["acks", "--org", "stone-bay-school"])
+    assert result.exit_code == 0, result.output
+    assert "Social Media Policy" in result.output and "0 acknowledged" in result.output
+    target = tmp_path / "acks.csv"
+    assert "wrote the register" in runner.invoke(app, ["acks", "--org", "stone-bay-school", "--csv", str(target)]).output
+    assert target.read_text().startswith("policy,version,person,status")
+    assert runner.invoke(app, ["acks", "--org", "nowhere"]).exit_code == 2

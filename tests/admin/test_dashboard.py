@@ -104,3 +104,13 @@ def test_answering_another_schools_questions_is_refused(server: Server) -> None:
     assert "not in your organisation" in resp.headers["location"].replace("%20", " ")
     assert slt_answers.read(server.corpus / "stone-bay-school") == []
     assert server.client.post("/slt/answer", data={"entry": [foreign]}).status_code == 403  # no CSRF token
+
+
+def test_the_acknowledgement_register_page_is_per_school(server: Server) -> None:
+    assert server.client.get("/slt/acks", follow_redirects=False).headers["location"] == "/slt/login"
+    sign_in(server.client, "stone-bay-school", "head@stonebay.example")
+    page = server.client.get("/slt/acks")
+    assert page.status_code == 200 and "Stone Bay School" in page.text and "Social Media Policy" in page.text
+    assert "Next Steps" not in page.text
+    csv_text = server.client.get("/slt/acks.csv").text
+    assert csv_text.startswith("policy,version,person,status")

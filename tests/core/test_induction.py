@@ -146,3 +146,20 @@ def test_other_organisations_cannot_walk_or_acknowledge_this_ones_policies(runti
     assert runtime.chat.induction_action(stranger, "ack").kind == "refused"
     assert all(a.org != "stone-bay-school" for a in SqlAcknowledgements(runtime.db).for_org("stone-bay-school")
                if a.person_key != TG.key)
+
+
+def test_the_register_counts_acknowledged_outstanding_and_older_versions(runtime: Runtime) -> None:
+    assert runtime.chat is not None
+    runtime.chat.handle(Sender("telegram", "777", workspace="777"), "hello")  # not staff, not mapped: refused
+    [before] = runtime.register("stone-bay-school")
+    assert before.acknowledged == () and set(before.outstanding) == {"Tess Teacher", "Olu Outstanding"}
+    _walk_to_the_end(runtime, TG)
+    [after] = runtime.register("stone-bay-school")
+    assert [a[0] for a in after.acknowledged] == ["Tess Teacher"] and after.outstanding == ("Olu Outstanding",)
+    policy = runtime.settings.corpus_dir / "stone-bay-school" / "social-media-policy.txt"
+    policy.write_text(policy.read_text("utf-8") + "\n\n12. New\nStaff must not livestream lessons.\n", "utf-8")
+    runtime.reindex()
+    [edited] = runtime.register("stone-bay-school")
+    assert edited.acknowledged == () and [o[0] for o in edited.older] == ["Tess Teacher"]
+    assert set(edited.outstanding) == {"Tess Teacher", "Olu Outstanding"}
+    assert runtime.register("next-steps-ed")[0].acknowledged == ()  # another school's register is its own
