@@ -8,8 +8,10 @@ replies to the activity's serviceUrl with its own HTTP client and tokens — but
 port, one lifespan: `start()` runs `App.initialize()` (JWT validator, route registration), never
 `App.start()` (which would start a second uvicorn).
 
-Translation only: a message becomes `ChatService.handle(Sender, text)`; the `Reply` becomes an Adaptive
-Card (answers, see bot.adapters.teams_cards) or plain text; feedback buttons become `ChatService.feedback`.
+Translation only: a message becomes `ChatService.handle(Sender, text)` ("/induction…" included); the
+`Reply` becomes Adaptive Cards (answers and induction steps, see bot.adapters.teams_cards) or plain text;
+feedback buttons become `ChatService.feedback`, induction buttons (Action.Submit, {"induction": action})
+`ChatService.induction_action`, whose step is sent as the next card.
 """
 
 from __future__ import annotations
@@ -21,13 +23,22 @@ import re
 import warnings
 from typing import Any
 
+from microsoft_teams.cards import AdaptiveCard
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.adapters.teams_cards import FEEDBACK_VERB, answer_card, parse_feedback
+from bot.adapters.teams_cards import (
+    FEEDBACK_VERB,
+    answer_card,
+    is_induction,
+    parse_feedback,
+    parse_induction,
+    step_card,
+)
 from bot.config import Settings
-from bot.core.chat import SORRY, ChatService, Reply, Sender
+from bot.core.chat import SORRY, ChatService, Reply, Sender, step_text
+from bot.core.induction import InductionStep
 from bot.errors import ConfigError
 
 with warnings.catch_warnings():
@@ -144,17 +155,28 @@ class TeamsAdapter:
 
     async def on_message(self, ctx: ActivityContext[MessageActivity]) -> None:
         sender = sender_of(ctx.activity)
+        value = ctx.activity.value
         try:
-            feedback = parse_feedback(ctx.activity.value)
+            feedback = parse_feedback(value)
             if feedback is not None:  # Action.Submit from a client without Action.Execute
                 reply = await asyncio.to_thread(self.chat.feedback, sender, *feedback)
                 await ctx.send(plain(reply.text))
+                return
+            if is_induction(value):  # an induction button (Action.Submit): the next step as a new card
+                action = parse_induction(value)
+                if action is None:
+                    await ctx.send(plain(UNKNOWN_BUTTON))
+                    return
+                reply = await asyncio.to_thread(self.chat.induction_action, sender, action)
+                for activity in render(reply):
+                    await ctx.send(activity)
                 return
             await ctx.send(TypingActivityInput())
             reply = await asyncio.to_thread(self.chat.handle, sender, question_text(ctx.activity))
             if reply.welcome:
                 await ctx.send(plain(reply.welcome))
-            await ctx.send(render(reply))
+            for activity in render(reply):
+                await ctx.send(activity)
         except Exception:  # the edge: whatever broke, the person hears back and we keep the traceback
             log.exception("teams: could not answer a message")
             await _apologise(ctx)
@@ -196,15 +218,36 @@ def question_text(activity: MessageActivity) -> str:
     return _AT_TAGS.sub("", activity.text or "").strip()
 
 
-def render(reply: Reply) -> MessageActivityInput:
-    """An answer as a card (with a plain summary for notifications); anything else as plain text."""
-    if reply.kind != "answer" or reply.answer is None:
-        return plain(reply.text)
-    summary = reply.answer.urgent or reply.answer.message or "policybot"
-    # `summary` (notification and chat-list preview) is a Bot Framework field the SDK's input model lacks;
-    # its models keep extra fields, so it is sent as is.
+def render(reply: Reply) -> list[MessageActivityInput]:
+    """The messages for *reply*, in order: an answer as a card, then its induction step, if any, as a
+    card of its own (one card would put the answer's feedback buttons and Next/Back in one action bar,
+    read as one choice; the step sent last sits at the bottom of the chat, where the walk carries on); a
+    step alone as a card; anything else as plain text. The notice goes first, in the first card."""
+    messages: list[MessageActivityInput] = []
+    notice = reply.notice
+    if reply.kind == "answer" and reply.answer is not None:
+        summary = reply.answer.urgent or reply.answer.message or "policybot"
+        messages.append(card_message(answer_card(reply.answer, reply.text, notice=notice), summary))
+        notice = ""
+    elif reply.step is None:
+        return [*([plain(notice)] if notice else []), plain(reply.text)]
+    if reply.step is not None:
+        step = reply.step
+        lead = "" if reply.answer is not None else _lead(reply.text, step)
+        messages.append(card_message(step_card(step, step_text(step), lead=lead, notice=notice), step.title))
+    return messages
+
+
+def card_message(card: AdaptiveCard, summary: str) -> MessageActivityInput:
+    # `summary` (notification, chat-list preview): a Bot Framework field the SDK's model keeps as an extra.
     message = MessageActivityInput.model_validate({"summary": summary[:200]})
-    return message.add_card(answer_card(reply.answer, reply.text))
+    return message.add_card(card)
+
+
+def _lead(text: str, step: InductionStep) -> str:
+    """What the reply's text says before the step (e.g. "Group induction session started: ...")."""
+    full = step_text(step)
+    return text[: -len(full)].strip() if text.endswith(full) and text != full else ""
 
 
 def plain(text: str) -> MessageActivityInput:

@@ -1,9 +1,13 @@
-"""An answer as an Adaptive Card 1.5 for Microsoft Teams: pure functions, `Answer` in, card out.
+"""Answers and induction steps as Adaptive Cards 1.5 for Microsoft Teams: pure functions, card out.
 
 Why a card and not Teams' native AI citations: a citation's abstract is cut at 160 characters, and the
 point of policybot is the verbatim clause; citations also carry no place for the contact, the urgent
 safeguarding line or feedback tied to our log entry. A card shows the whole quote (TextBlock, wrapped),
 its source, a FactSet of contacts and two Action.Execute buttons carrying {"log_id", "helpful"}.
+
+An induction step (`step_card`) is its title, text, the key point quoted exactly as an answer's quotes
+are, the contact, and one Action.Submit per step button carrying {"induction": action}; Teams posts that
+back as a message activity whose value `parse_induction` reads.
 
 TextBlocks and facts render a subset of Markdown, so every string from a policy, an org file or the
 asker is escaped with `escape_md` before it goes in: `*bold*`, `[x](url)` and `<script>` show literally.
@@ -26,10 +30,12 @@ from microsoft_teams.cards import (
     FactSet,
     Mention,
     MentionedEntity,
+    SubmitAction,
     TeamsCardProperties,
     TextBlock,
 )
 
+from bot.core.induction import InductionStep
 from bot.core.models import Answer, Contact, Passage
 
 # Teams refuses a message over ~28 KB; the card is most of it, the activity envelope and summary the rest.
@@ -38,6 +44,8 @@ QUOTE_LIMITS = (None, 4000, 2000, 1000, 500, 250)  # tried in turn until the car
 QUESTION_CHARS = 300
 FALLBACK_CHARS = 2000
 FEEDBACK_VERB = "feedback"
+INDUCTION_KEY = "induction"  # the one key of an induction button's data
+MAX_ACTION_CHARS = 32
 
 # ASCII punctuation that Markdown (CommonMark, and the Teams/Adaptive Card subset) may interpret; a
 # backslash before ASCII punctuation is always an escape, so over-escaping is harmless.
@@ -58,16 +66,30 @@ def card_bytes(card: AdaptiveCard) -> int:
     return len(card.model_dump_json(exclude_none=True).encode("utf-8"))
 
 
-def answer_card(answer: Answer, fallback: str = "", max_bytes: int = MAX_CARD_BYTES) -> AdaptiveCard:
-    """The card for *answer*; quotes are shortened (and say so) only when the whole would not fit."""
-    card = _card(answer, fallback, None)
+def answer_card(answer: Answer, fallback: str = "", max_bytes: int = MAX_CARD_BYTES, *,
+                notice: str = "") -> AdaptiveCard:
+    """The card for *answer* (after *notice*, if any); quotes are shortened (and say so) only when the
+    whole would not fit."""
+    card = _card(answer, fallback, None, notice)
     for limit in QUOTE_LIMITS[1:]:
         if card_bytes(card) <= max_bytes:
             break
-        card = _card(answer, fallback, limit)
+        card = _card(answer, fallback, limit, notice)
     while card_bytes(card) > max_bytes and len(answer.passages) > 1:
         answer = replace(answer, passages=answer.passages[:-1])  # last resort: fewer quotes
-        card = _card(answer, fallback, QUOTE_LIMITS[-1])
+        card = _card(answer, fallback, QUOTE_LIMITS[-1], notice)
+    return card
+
+
+def step_card(step: InductionStep, fallback: str = "", max_bytes: int = MAX_CARD_BYTES, *, lead: str = "",
+              notice: str = "") -> AdaptiveCard:
+    """The card for one induction step: *notice*, then *lead* (e.g. "session started"), the step, its
+    buttons. The quote is shortened only when the whole would not fit, as in answers."""
+    card = _step(step, fallback, lead, notice, None)
+    for limit in QUOTE_LIMITS[1:]:
+        if card_bytes(card) <= max_bytes:
+            break
+        card = _step(step, fallback, lead, notice, limit)
     return card
 
 
@@ -86,8 +108,54 @@ def parse_feedback(data: object) -> tuple[str, bool] | None:
     return log_id, helpful
 
 
-def _card(answer: Answer, fallback: str, quote_limit: int | None) -> AdaptiveCard:
-    body: list[CardElement] = []
+def induction_data(action: str) -> dict[str, Any]:
+    """What an induction button sends back: the action name only ("next", "ack", ...)."""
+    return {INDUCTION_KEY: action}
+
+
+def is_induction(data: object) -> bool:
+    """Whether *data* came from an induction button (valid or not)."""
+    return isinstance(data, dict) and INDUCTION_KEY in data
+
+
+def parse_induction(data: object) -> str | None:
+    """The action of an induction button's data, or None if it is not a well-formed one."""
+    if not isinstance(data, dict):
+        return None
+    action = data.get(INDUCTION_KEY)
+    if not isinstance(action, str) or not action or len(action) > MAX_ACTION_CHARS:
+        return None
+    return action
+
+
+def _step(step: InductionStep, fallback: str, lead: str, notice: str, quote_limit: int | None) -> AdaptiveCard:
+    body = _notice(notice)
+    if lead:
+        body.append(TextBlock(text=escape_md(lead), wrap=True, is_subtle=True))
+    body.append(TextBlock(text=escape_md(step.title), wrap=True, weight="Bolder", size="Medium"))
+    if step.text:
+        body.append(TextBlock(text=escape_md(step.text), wrap=True))
+    if step.passage is not None:
+        body.append(_quote(step.passage, quote_limit))
+    contacts = (step.contact,) if step.contact is not None else ()
+    body.extend(_contacts(contacts))
+    # Action titles are plain text in Teams (no Markdown), so labels go in as they are.
+    actions: list[Action] = [SubmitAction(title=b.label, data=induction_data(b.action)) for b in step.buttons]
+    mentions = _mentions(contacts)
+    return AdaptiveCard(version="1.5", body=body, actions=actions or None,
+                        fallback_text=escape_md(_cut(fallback, FALLBACK_CHARS)) if fallback else None,
+                        msteams=TeamsCardProperties(width="full", entities=mentions or None))
+
+
+def _notice(notice: str) -> list[CardElement]:
+    """A notice shown before everything else (e.g. a policy they acknowledged has changed)."""
+    if not notice:
+        return []
+    return [TextBlock(text=escape_md(notice), wrap=True, weight="Bolder", color="Warning")]
+
+
+def _card(answer: Answer, fallback: str, quote_limit: int | None, notice: str = "") -> AdaptiveCard:
+    body = _notice(notice)
     if answer.urgent:
         body.append(Container(style="attention", items=[
             TextBlock(text=escape_md(answer.urgent), wrap=True, weight="Bolder", color="Attention")]))
