@@ -80,15 +80,28 @@ class Runtime:
 
     def register(self, org: str) -> list[register_mod.PolicyRegister]:
         """The acknowledgement register of *org*'s induction policies."""
-        assert self.chat is not None and self.chat.induction is not None and self.access is not None
-        stored = SqlAcknowledgements(self.db).for_org(org)
-        acks = [register_mod.AckRow(a.person_key, a.person_name, a.version_hash, a.version_date, a.acknowledged_at,
-                                    a.channel) for a in stored]
-        by_source: dict[str, list[register_mod.AckRow]] = {}
-        for a, row in zip(stored, acks):
-            by_source.setdefault(a.source, []).append(row)
-        everyone = register_mod.people(self.orgs[org].staff, self.access.seen_in(org), acks)
+        assert self.chat is not None and self.chat.induction is not None
+        everyone, by_source = self._people_and_acks(org)
         return register_mod.build(self.chat.induction.documents(org), everyone, by_source)
+
+    def remind_outstanding(self, org: str) -> int:
+        """Ask everyone outstanding on any induction policy, whom the bot can reach, to complete it at their
+        next message; returns how many."""
+        assert self.chat is not None
+        outstanding = {name for reg in self.register(org) for name in reg.outstanding}
+        everyone, _ = self._people_and_acks(org)
+        keys = [k for p in everyone if p.name in outstanding for k in p.keys]
+        self.chat.remind(keys)
+        return len(keys)
+
+    def _people_and_acks(self, org: str) -> tuple[list[register_mod.Person], dict[str, list[register_mod.AckRow]]]:
+        assert self.access is not None
+        by_source: dict[str, list[register_mod.AckRow]] = {}
+        for a in SqlAcknowledgements(self.db).for_org(org):
+            by_source.setdefault(a.source, []).append(register_mod.AckRow(
+                a.person_key, a.person_name, a.version_hash, a.version_date, a.acknowledged_at, a.channel))
+        acks = [row for rows in by_source.values() for row in rows]
+        return register_mod.people(self.orgs[org].staff, self.access.seen_in(org), acks), by_source
 
     def close(self) -> None:
         """Close the database connections (a restarted or stopped server leaves none behind)."""

@@ -8,6 +8,11 @@ service's business.
                                                        │
                     chat.postMessage / respond() ◀─────┘ slack_blocks.render(reply)
 
+Induction: `/induction…` typed after an @mention or in a direct message is just text for the chat service,
+and so is `/policy induction…` (Slack's composer keeps a leading `/` for its own commands). A step carries
+one button per step button; a press goes to `ChatService.induction_action`, and the next step is posted
+where the pressed one was (its thread or DM; through response_url for an ephemeral /policy step).
+
 Bolt acknowledges events at once and runs listeners in the background, so Slack never waits for an
 answer; ChatService is synchronous and CPU-bound, so it runs in a worker thread and the event loop stays
 free. Slack re-sends an event it thinks was missed (x-slack-retry-num); a bounded memory of event ids
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -33,7 +39,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from bot.adapters.slack_blocks import ACTION_HELPFUL, ACTION_NOT_HELPFUL, home_view, incoming_text, render
+from bot.adapters.slack_blocks import (ACTION_HELPFUL, ACTION_INDUCTION, ACTION_NOT_HELPFUL, SlackMessage, home_view,
+                                       incoming_text, render)
 from bot.config import Settings
 from bot.core.chat import SORRY, ChatService, Reply, Sender
 from bot.errors import ConfigError
@@ -80,6 +87,7 @@ class SlackListeners:
         app.command("/policy")(self.on_command)
         app.action(ACTION_HELPFUL)(self.on_feedback)
         app.action(ACTION_NOT_HELPFUL)(self.on_feedback)
+        app.action(re.compile(f"^{re.escape(ACTION_INDUCTION)}"))(self.on_induction)
         app.error(self.on_error)
 
     async def dedupe(self, body: Payload, next_: Callable[[], Awaitable[None]]) -> BoltResponse | None:
@@ -113,7 +121,7 @@ class SlackListeners:
         """`/policy <question>`: acknowledged at once, answered privately (only the asker sees it)."""
         await ack(text=ACKNOWLEDGED, response_type="ephemeral")
         sender = Sender("slack", command["user_id"], workspace=command.get("team_id", ""))
-        reply = await self._handle(sender, incoming_text(command.get("text", "")) or "help")
+        reply = await self._handle(sender, command_text(incoming_text(command.get("text", ""))))
         message = render(reply)
         await respond(text=message.text, blocks=list(message.blocks) or None, response_type="ephemeral",
                       replace_original=False, unfurl_links=False, unfurl_media=False)
@@ -127,6 +135,28 @@ class SlackListeners:
         reply = await asyncio.to_thread(self.chat.feedback, sender, str(action.get("value", "")),
                                         action["action_id"] == ACTION_HELPFUL)
         await _tell_privately(body, client, respond, render(reply).text)
+
+    async def on_induction(self, ack: AsyncAck, body: Payload, action: Payload, client: AsyncWebClient,
+                           respond: AsyncRespond) -> None:
+        """An induction button: the next step goes where the pressed one is; a refusal (or anything
+        else without a step) only to whoever pressed."""
+        await ack()
+        user = body["user"]
+        sender = Sender("slack", user["id"], workspace=user.get("team_id") or (body.get("team") or {}).get("id", ""))
+        value = str(action.get("value") or str(action.get("action_id", "")).removeprefix(ACTION_INDUCTION))
+        reply = await asyncio.to_thread(self.chat.induction_action, sender, value)
+        message = render(reply)
+        if reply.step is None:
+            await _tell_privately(body, client, respond, message.text)
+            return
+        channel = (body.get("channel") or {}).get("id")
+        container = body.get("container") or {}
+        if channel and not container.get("is_ephemeral"):
+            thread_ts = container.get("thread_ts") or (body.get("message") or {}).get("thread_ts")
+            await _post(client, channel, thread_ts, message)
+        else:
+            await respond(text=message.text, blocks=list(message.blocks) or None, response_type="ephemeral",
+                          replace_original=False, unfurl_links=False, unfurl_media=False)
 
     async def on_home(self, event: Payload, body: Payload, client: AsyncWebClient) -> None:
         """The App Home tab: help, published whenever someone opens it."""
@@ -154,8 +184,7 @@ class SlackListeners:
         if thread_ts:
             await _thinking(client, channel, thread_ts)
         message = render(await self._handle(sender, text or "help"))  # a bare @policybot: the help
-        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=message.text,
-                                      blocks=list(message.blocks) or None, unfurl_links=False, unfurl_media=False)
+        await _post(client, channel, thread_ts, message)
 
     async def _handle(self, sender: Sender, text: str) -> Reply:
         return await asyncio.to_thread(self.chat.handle, sender, text)  # CPU-bound: off the event loop
@@ -209,6 +238,20 @@ def build(settings: Settings, chat: ChatService) -> SlackAdapter:
                    request_verification_enabled=not app_token)  # Socket Mode requests come over the socket
     SlackListeners(chat).register(app)
     return SlackAdapter(app, app_token)
+
+
+def command_text(text: str) -> str:
+    """What `/policy <text>` asks: the help when empty, `/induction…` for "induction…" (with or without
+    its slash), else the question as typed."""
+    word, _, rest = text.partition(" ")
+    if word.lower() in ("induction", "/induction"):
+        return " ".join(["/induction", rest]).strip()
+    return text or "help"
+
+
+async def _post(client: AsyncWebClient, channel: str, thread_ts: str | None, message: SlackMessage) -> None:
+    await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=message.text,
+                                  blocks=list(message.blocks) or None, unfurl_links=False, unfurl_media=False)
 
 
 def _event_sender(event: Payload, body: Payload) -> Sender:

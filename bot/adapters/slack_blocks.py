@@ -1,6 +1,6 @@
-"""Slack text in and out, as pure functions over plain data: a Reply as Block Kit (answers) or escaped
-plain text (everything else), the App Home view, and a message's mrkdwn back into the plain words the
-person typed.
+"""Slack text in and out, as pure functions over plain data: a Reply as Block Kit (answers, induction
+steps) or escaped plain text (everything else), the App Home view, and a message's mrkdwn back into the
+plain words the person typed.
 
 Everything that does not come from this module — policy text, titles, contacts, the question — goes
 through `safe()` before it reaches Slack:
@@ -23,8 +23,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.chat import Reply
+from bot.core.chat import Reply, step_text
 from bot.core.compose import describe
+from bot.core.induction import InductionStep
 from bot.core.models import Answer, Contact, Passage
 
 Block = dict[str, Any]
@@ -36,6 +37,8 @@ MAX_BLOCKS = 50  # blocks in one message
 TEXT_LIMIT = 3900  # the top-level `text`: Slack truncates long messages; fallback only for answers
 ACTION_HELPFUL = "policybot_feedback_helpful"
 ACTION_NOT_HELPFUL = "policybot_feedback_not_helpful"
+ACTION_INDUCTION = "induction_"  # + the step button's action: "induction_next", "induction_ack", …
+BUTTON_LABEL_LIMIT = 75  # characters in a button's label
 CUT_NOTE = "Part of this answer didn't fit in one Slack message; ask a narrower question to see the rest."
 
 _FORMATTING = re.compile(r"[*_~`]")
@@ -65,31 +68,62 @@ def mrkdwn(text: str) -> Block:
 
 
 def render(reply: Reply) -> SlackMessage:
-    """A Reply as one Slack message: Block Kit for answers, escaped plain text for the rest."""
+    """A Reply as one Slack message: Block Kit for answers and induction steps (an answer to a question
+    asked during induction is followed by the step), escaped plain text for the rest."""
     # The fallback is what a notification previews: for an answer, the answer (and any urgent notice)
-    # comes before the welcome; the blocks show the welcome above the answer.
-    parts = (reply.text, reply.welcome) if reply.answer is not None else (reply.welcome, reply.text)
+    # comes before the notice and the welcome; the blocks show them above the answer.
+    step = step_text(reply.step) if reply.step is not None and reply.kind == "answer" else ""
+    parts = (reply.text, reply.notice, reply.welcome, step) if reply.answer is not None else \
+        (reply.notice, reply.welcome, reply.text)
     plain = "\n\n".join(part for part in parts if part)
     text = safe(_cut(plain, TEXT_LIMIT))
+    if reply.kind == "induction" and reply.step is not None:
+        lead = reply.text.removesuffix(step_text(reply.step)).strip() \
+            if reply.text.endswith(step_text(reply.step)) else ""
+        head = [_notice(reply.notice)] if reply.notice else []
+        head += [*(_sections(safe(reply.welcome)) if reply.welcome else []), *(_sections(safe(lead)) if lead else [])]
+        return SlackMessage(text=text, blocks=tuple(head + step_blocks(reply.step)))
     if reply.kind != "answer" or reply.answer is None:
         return SlackMessage(text=text)
-    return SlackMessage(text=text, blocks=tuple(answer_blocks(reply.answer, reply.welcome)))
+    after = [{"type": "divider"}, *step_blocks(reply.step)] if reply.step is not None else []
+    return SlackMessage(text=text, blocks=tuple(
+        answer_blocks(reply.answer, reply.welcome, reply.notice, reserve=len(after)) + after))
 
 
-def answer_blocks(answer: Answer, welcome: str = "") -> list[Block]:
-    """The answer's blocks, in reading order, within Slack's limits: a live safeguarding concern
-    first (even before a welcome), then the welcome, the lead-in and the passages; passages are cut from
-    the end (with a note) before anything else, so contacts, warnings and buttons always show."""
+def answer_blocks(answer: Answer, welcome: str = "", notice: str = "", reserve: int = 0) -> list[Block]:
+    """The answer's blocks, in reading order, within Slack's limits (less *reserve* blocks for what
+    follows): a live safeguarding concern first (even before a notice or a welcome), then the notice,
+    the welcome, the lead-in and the passages; passages are cut from the end (with a note) before
+    anything else, so contacts, warnings and buttons always show."""
     head: list[Block] = []
     if answer.urgent:
         head += _sections("\n".join(f"⚠️ *{line.strip()}*" if line.strip() else "" for line in
                                     safe(answer.urgent).split("\n")))
+    if notice:
+        head.append(_notice(notice))
     if welcome:
         head += _sections(safe(welcome))
     if answer.message:
         head += _sections(safe(answer.message))
     tail = [*_contact_blocks(answer.contacts), *_warning_blocks(answer.warnings), *_feedback_blocks(answer)]
-    return head + _fit([passage_blocks(p) for p in answer.passages], MAX_BLOCKS - len(head) - len(tail)) + tail
+    budget = MAX_BLOCKS - reserve - len(head) - len(tail)
+    return head + _fit([passage_blocks(p) for p in answer.passages], budget) + tail
+
+
+def step_blocks(step: InductionStep) -> list[Block]:
+    """An induction step: the title in bold and what to do, the key point quoted and its source exactly
+    as an answer's passage, who to contact, and one button per step button."""
+    blocks = _sections(f"*{safe(step.title)}*\n{safe(step.text)}")
+    if step.passage is not None:
+        blocks += passage_blocks(step.passage)
+    if step.contact is not None:
+        blocks += _contact_blocks((step.contact,))
+    if step.buttons:
+        blocks.append({"type": "actions", "block_id": "policybot_induction", "elements": [
+            {"type": "button", "action_id": ACTION_INDUCTION + b.action, "value": b.action,
+             "text": {"type": "plain_text", "text": _cut(b.label, BUTTON_LABEL_LIMIT), "emoji": True},
+             **({"style": "primary"} if b.action in ("next", "ack") else {})} for b in step.buttons]})
+    return blocks
 
 
 def _fit(groups: list[list[Block]], budget: int) -> list[Block]:
@@ -154,6 +188,10 @@ def _contact_blocks(contacts: tuple[Contact, ...]) -> list[Block]:
     if not contacts:
         return []
     return [_context(["*Who to contact:*", *(contact_text(c) for c in contacts)])]
+
+
+def _notice(notice: str) -> Block:
+    return {"type": "section", "text": mrkdwn(_cut("ℹ️ " + safe(notice), SECTION_LIMIT))}
 
 
 def _warning_blocks(warnings: tuple[str, ...]) -> list[Block]:

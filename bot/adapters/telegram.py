@@ -14,6 +14,10 @@ Telegram's privacy mode delivers anyway; with privacy mode off, other group chat
 Private chats: every text message is a question. `/start <code>` redeems a join code
 (`policybot invite --org SLUG`); `/start`, `/help`, any other command and anything that is not text
 (a photo, a voice note) get the help.
+
+Induction: `/induction` (and `/induction session`, `/induction end`) go to ChatService.handle as typed;
+a step is a message with one inline button per step button (callback data "in:<action>"), and a press
+goes to ChatService.induction_action; the next step is sent as a new message.
 """
 
 from __future__ import annotations
@@ -27,14 +31,14 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
-from telegram import (Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message,
-                      MessageEntity, Update)
+from telegram import Bot, LinkPreviewOptions, Message, MessageEntity, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler,
                           ContextTypes, MessageHandler, filters)
 
 from bot.adapters import telegram_format as fmt
+from bot.adapters.telegram_keyboards import Outgoing, outgoing
 from bot.config import Settings
 from bot.core.chat import SORRY, ChatService, Reply, Sender
 from bot.errors import ConfigError
@@ -61,12 +65,14 @@ class TelegramAdapter:
         new = filters.UpdateType.MESSAGE  # edited messages are not questions asked again
         application.add_handler(CommandHandler("start", self._on_start, filters=new))
         application.add_handler(CommandHandler("help", self._on_help, filters=new))
+        application.add_handler(CommandHandler("induction", self._on_induction_command, filters=new))
         application.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND & (
             filters.ChatType.PRIVATE | filters.REPLY | filters.Entity(MessageEntity.MENTION)), self._on_text))
         # Anything else in a private chat (another command, a photo, a voice note) gets the help, not silence.
         application.add_handler(MessageHandler(new & filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL,
                                                self._on_help))
         application.add_handler(CallbackQueryHandler(self._on_feedback, pattern=rf"^{fmt.FEEDBACK_PREFIX}:"))
+        application.add_handler(CallbackQueryHandler(self._on_induction, pattern=rf"^{fmt.INDUCTION_PREFIX}:"))
         application.add_error_handler(self._on_error)
 
     # --- the Adapter protocol -------------------------------------------------------------------
@@ -133,6 +139,34 @@ class TelegramAdapter:
         await _typing(message)
         await self._send(message, await asyncio.to_thread(self.chat.handle, sender, text))
 
+    async def _on_induction_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/induction, /induction session, /induction end: passed on as typed."""
+        message, sender = _message_and_sender(update)
+        if message is not None and sender is not None:
+            text = " ".join(["/induction", *(context.args or ())])
+            await self._send(message, await asyncio.to_thread(self.chat.handle, sender, text))
+
+    async def _on_induction(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An induction button: the next step as a new message in the same chat (a refusal or anything
+        without a step answers the press instead)."""
+        query = update.callback_query
+        action = fmt.parse_induction(query.data if query and isinstance(query.data, str) else None)
+        if query is None or action is None:
+            return
+        chat_id = update.effective_chat.id if update.effective_chat else query.from_user.id
+        sender = Sender("telegram", str(query.from_user.id), workspace=str(chat_id))
+        reply = await asyncio.to_thread(self.chat.induction_action, sender, action)
+        if reply.step is None:
+            await query.answer(fmt.callback_answer(reply.text))
+            return
+        await query.answer()
+        if isinstance(query.message, Message) and query.message.chat.type == ChatType.PRIVATE:
+            try:  # pressed: the step is behind them (in a group the buttons may be someone else's)
+                await query.message.edit_reply_markup(reply_markup=None)
+            except TelegramError as exc:
+                log.info("telegram: could not remove induction buttons: %s", exc)
+        await _deliver(context.bot, chat_id, outgoing(reply))
+
     async def _on_feedback(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         parsed = fmt.parse_feedback(query.data if query and isinstance(query.data, str) else None)
@@ -164,13 +198,17 @@ class TelegramAdapter:
 
     async def _send(self, message: Message, reply: Reply) -> None:
         """The reply as HTML messages, as a reply to the question (quoted in groups only); the feedback
-        buttons go on the last message."""
-        chunks = fmt.render(reply)
-        for n, chunk in enumerate(chunks):
-            last = n == len(chunks) - 1
+        buttons go on the answer's last message, an induction step's buttons on the step's last."""
+        for n, (chunk, keyboard) in enumerate(outgoing(reply)):
             await message.reply_text(chunk, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
-                                     reply_markup=feedback_keyboard(reply) if last else None,
-                                     do_quote=None if n == 0 else False)
+                                     reply_markup=keyboard, do_quote=None if n == 0 else False)
+
+
+async def _deliver(bot: Bot, chat_id: int, messages: Outgoing) -> None:
+    """Messages into a chat, not as a reply to anything (the answer to a button press)."""
+    for chunk, keyboard in messages:
+        await bot.send_message(chat_id, chunk, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+                               reply_markup=keyboard)
 
 
 def _message_and_sender(update: Update) -> tuple[Message | None, Sender | None]:
@@ -194,18 +232,6 @@ def addressed_text(message: Message, bot: Bot) -> str | None:
     if any(value.lower() == mention for value in entities.values()):
         return " ".join(part for part in text.split() if part.lower() != mention)
     return None
-
-
-def feedback_keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    """👍 / 👎 under an answer that was logged (the callback data carries the log entry's id)."""
-    log_id = reply.answer.log_id if reply.kind == "answer" and reply.answer else None
-    if not log_id:
-        return None
-    good, bad = fmt.feedback_data(log_id, True), fmt.feedback_data(log_id, False)
-    if good is None or bad is None:
-        return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton("👍 Helpful", callback_data=good),
-                                  InlineKeyboardButton("👎 Not helpful", callback_data=bad)]])
 
 
 async def _typing(message: Message) -> None:

@@ -1,7 +1,9 @@
 """Telegram HTML for a ChatService reply: pure functions over plain data, no SDK.
 
 Every string that came from a document, an org file or a user is escaped with html.escape; the only
-tags in a message are the ones written here (b, i, blockquote). A reply longer than Telegram's 4096
+tags in a message are the ones written here (b, i, blockquote). An induction step is a message of its
+own: title, what to do, the key point quoted with its source, who to contact (its buttons are the
+adapter's, with callback data from `induction_data`). A reply longer than Telegram's 4096
 characters is split between blocks, never inside a tag; a single block too long for one message (a very
 long quote) is cut between words and each piece gets its own opening and closing tag.
 """
@@ -13,13 +15,15 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from bot.core.chat import Reply
+from bot.core.chat import Reply, step_text
 from bot.core.compose import describe
+from bot.core.induction import InductionStep
 from bot.core.models import Answer, Contact, Passage
 
 MAX_UNITS = 4096  # Telegram's limit per message; measured here in UTF-16 code units over the HTML, which
 # is never shorter than the text Telegram counts after parsing the entities, so the limit always holds.
 FEEDBACK_PREFIX = "fb"
+INDUCTION_PREFIX = "in"
 MAX_CALLBACK_BYTES = 64
 _USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{4,31}")  # a Telegram @username (a numeric id is not shown)
 MAX_CALLBACK_ANSWER = 200  # characters in the notification that answers a button press
@@ -53,14 +57,26 @@ def render(reply: Reply, limit: int = MAX_UNITS) -> list[str]:
     return split(blocks(reply), limit)
 
 
+def render_step(step: InductionStep, limit: int = MAX_UNITS) -> list[str]:
+    """An induction step on its own (after an answer to a question asked during induction)."""
+    return split(step_blocks(step), limit)
+
+
 def blocks(reply: Reply) -> list[Block]:
-    """Urgent first, then the welcome on first contact, then the answer (or the reply's plain text)."""
+    """Urgent first, then a notice (a policy changed since it was acknowledged), the welcome on first
+    contact, then the answer, the induction step (after any lead-in) or the reply's plain text. The step
+    that follows an answer is not here: it is a message of its own (render_step)."""
     answer = reply.answer if reply.kind == "answer" else None
     out: list[Block] = []
     if answer is not None and answer.urgent:
         out.append(Block(answer.urgent, "<b>", "</b>"))
+    if reply.notice:
+        out.append(Block(reply.notice, "ℹ️ "))
     if reply.welcome:
         out.append(Block(reply.welcome))
+    if reply.kind == "induction" and reply.step is not None:
+        lead = induction_lead(reply)
+        return out + [Block(p) for p in (_paragraphs(lead) if lead else [])] + step_blocks(reply.step)
     if answer is None:
         out.extend(Block(paragraph) for paragraph in _paragraphs(reply.text))
         return out
@@ -76,6 +92,25 @@ def answer_blocks(answer: Answer) -> list[Block]:
         out.append(Block("; ".join(contact_text(c) for c in answer.contacts), "<b>Who to contact:</b> "))
     out.extend(Block(w, "⚠️ ", before="\n\n" if i == 0 else "\n") for i, w in enumerate(answer.warnings))
     return out
+
+
+def step_blocks(step: InductionStep) -> list[Block]:
+    """Title in bold, what to do, the key point quoted in full with its source, who to contact."""
+    out = [Block(step.title, "<b>", "</b>"), Block(step.text, before="\n")]
+    if step.passage is not None:
+        out.append(Block(step.passage.text, "<blockquote>", "</blockquote>"))
+        out.append(Block(source_line(step.passage), "<i>", "</i>", before="\n"))
+    if step.contact is not None:
+        out.append(Block(contact_text(step.contact), "<b>Who to contact:</b> "))
+    return out
+
+
+def induction_lead(reply: Reply) -> str:
+    """What the reply says before its step ("Group induction session started: …"), or ""."""
+    if reply.step is None:
+        return ""
+    step = step_text(reply.step)
+    return reply.text.removesuffix(step).strip() if reply.text.endswith(step) else ""
 
 
 def contact_text(contact: Contact) -> str:
@@ -172,6 +207,18 @@ def parse_feedback(data: str | None) -> tuple[str, bool] | None:
     if prefix != FEEDBACK_PREFIX or flag not in ("0", "1") or not log_id:
         return None
     return log_id, flag == "1"
+
+
+def induction_data(action: str) -> str | None:
+    """Callback data for an induction button ("in:next"), or None if it would exceed 64 bytes."""
+    data = f"{INDUCTION_PREFIX}:{action}"
+    return data if action and len(data.encode()) <= MAX_CALLBACK_BYTES else None
+
+
+def parse_induction(data: str | None) -> str | None:
+    """The induction action in a button's callback data; None if it is not an induction button."""
+    prefix, _, action = (data or "").partition(":")
+    return action if prefix == INDUCTION_PREFIX and action else None
 
 
 def callback_answer(text: str) -> str:

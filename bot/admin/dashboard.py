@@ -114,10 +114,21 @@ def routes(runtime: Runtime) -> list[Route | Mount]:
                 "Content-Disposition": f'attachment; filename="policybot-{org}-acknowledgements.csv"',
                 "Cache-Control": "no-store"})
         return _render(request, "acks.html", {"org": runtime.orgs[org], "member": who, "registers": registers,
-                                              "csrf": request.session["csrf"]})
+                                              "csrf": request.session["csrf"],
+                                              "notice": request.query_params.get("notice")})
+
+    async def remind(request: Request) -> Response:
+        who = _member(request, runtime)
+        form = await request.form()
+        if who is None or not _csrf(request, form):
+            return Response("Sign in again to send reminders.", status_code=403)
+        count = await run_in_threadpool(runtime.remind_outstanding, request.session["org"])
+        return RedirectResponse("/slt/acks?notice=" + _quote(f"{count} people will be reminded the next time they "
+                                                             "write to the bot."), status_code=303)
 
     return [
         Route("/slt", lambda r: RedirectResponse("/slt/", status_code=307)),
+        Route("/slt/acks/remind", remind, methods=["POST"]),
         Route("/slt/acks", acks_page),
         Route("/slt/acks.csv", acks_page),
         Route("/slt/", home),

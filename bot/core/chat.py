@@ -94,6 +94,7 @@ class ChatService:
         self.limiter = limiter
         self.induction = induction
         self._noticed: set[tuple[str, str]] = set()  # (person, notice) already shown by this process
+        self._reminders: set[str] = set()  # people SLT asked (from the register) to finish their induction
 
     def handle(self, sender: Sender, text: str) -> Reply:
         """One message in, one reply out; never raises for anything a user can type."""
@@ -155,9 +156,17 @@ class ChatService:
         session = self.induction.session_of(f"{sender.platform}:{sender.workspace}")
         return (f"session:{session}" if session else ""), None
 
+    def remind(self, people: list[str]) -> None:
+        """Ask these people (chat identities) to complete their induction, the next time they write."""
+        self._reminders.update(people)
+
     def _notice(self, sender: Sender, org: str) -> str:
         if self.induction is None:
             return ""
+        if sender.key in self._reminders:
+            self._reminders.discard(sender.key)
+            return ("Your senior leadership team asks you to complete your induction: type /induction to read "
+                    "and acknowledge the school's key policies.")
         notice = self.induction.changed_since_ack(sender.key, org)
         if not notice or (sender.key, notice) in self._noticed:
             return ""

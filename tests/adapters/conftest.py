@@ -47,3 +47,30 @@ def real_runtime(tmp_path: Path, real_embedder: object) -> Iterator[Runtime]:
                            emb=real_embedder, clock=lambda: NOW)  # type: ignore[arg-type]
     yield rt
     rt.close()
+
+
+def configure_induction(corpus: Path) -> None:
+    """An induction pack for Stone Bay School in *corpus*: two key points of the social media policy and
+    one true/false check; Tess Teacher is Telegram user 4242 and Slack user U1."""
+    import yaml
+
+    path = corpus / "stone-bay-school" / "org.yaml"
+    spec = yaml.safe_load(path.read_text("utf-8"))
+    spec["induction"] = {"max_points": 2, "policies": [{
+        "file": "social-media-policy.txt",
+        "statements": [{"text": "I may accept a friend request from a current pupil.", "true": False}]}]}
+    spec["staff"] = [{"name": "Tess Teacher", "telegram": 4242, "slack": "U1"}]
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), "utf-8")
+
+
+@pytest.fixture
+def induction_runtime(tmp_path: Path) -> Iterator[Runtime]:
+    """adapter_runtime with Stone Bay's induction pack (configure_induction)."""
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    map_platforms(tmp_path / "corpus")
+    add_hostile_policy(tmp_path / "corpus")
+    configure_induction(tmp_path / "corpus")
+    rt = runtime_mod.build(settings_for(tmp_path / "corpus", tmp_path / "index", tmp_path / "var"),
+                           emb=HashEmbedder(), clock=lambda: NOW)
+    yield rt
+    rt.close()

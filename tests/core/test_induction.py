@@ -163,3 +163,12 @@ def test_the_register_counts_acknowledged_outstanding_and_older_versions(runtime
     assert edited.acknowledged == () and [o[0] for o in edited.older] == ["Tess Teacher"]
     assert set(edited.outstanding) == {"Tess Teacher", "Olu Outstanding"}
     assert runtime.register("next-steps-ed")[0].acknowledged == ()  # another school's register is its own
+
+
+def test_slt_can_remind_outstanding_people_at_their_next_message(runtime: Runtime) -> None:
+    assert runtime.chat is not None
+    runtime.chat.handle(TG, "who is the DSL?")  # Tess has been seen, has not done induction
+    assert runtime.remind_outstanding("stone-bay-school") == 1
+    reminded = runtime.chat.handle(TG, "who is the DSL?")
+    assert "complete your induction" in reminded.notice
+    assert runtime.chat.handle(TG, "who is the DSL?").notice == ""  # once

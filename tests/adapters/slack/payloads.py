@@ -57,13 +57,18 @@ def command_form(text: str, response_url: str, team: str = STONE, user: str = "U
 
 
 def button_form(action_id: str, value: str, response_url: str, team: str = STONE, user: str = "U_ASKER",
-                thread_ts: str = "1700000000.000100") -> str:
+                thread_ts: str | None = "1700000000.000100", channel: str = "C_STAFF", ephemeral: bool = False,
+                block_id: str = "policybot_feedback") -> str:
+    """A button press under one of the bot's messages: in *thread_ts* of *channel* (None: not in a
+    thread, as in a DM), or under an ephemeral message (which Slack sends without the message)."""
+    container = {"type": "message", "message_ts": "1700000001.000100", "channel_id": channel,
+                 "is_ephemeral": ephemeral, **({"thread_ts": thread_ts} if thread_ts else {})}
+    message = {"type": "message", "ts": "1700000001.000100", "text": "answer",
+               **({"thread_ts": thread_ts} if thread_ts else {})}
     payload = {"type": "block_actions", "team": {"id": team, "domain": "stone-bay"},
                "user": {"id": user, "username": "asker", "team_id": team}, "api_app_id": "A1",
-               "container": {"type": "message", "message_ts": "1700000001.000100", "channel_id": "C_STAFF",
-                             "is_ephemeral": False, "thread_ts": thread_ts},
-               "channel": {"id": "C_STAFF", "name": "staff"}, "trigger_id": "1.2.3", "response_url": response_url,
-               "message": {"type": "message", "ts": "1700000001.000100", "thread_ts": thread_ts, "text": "answer"},
-               "actions": [{"type": "button", "action_id": action_id, "block_id": "policybot_feedback",
+               "container": container, "channel": {"id": channel, "name": "staff"}, "trigger_id": "1.2.3",
+               "response_url": response_url, **({} if ephemeral else {"message": message}),
+               "actions": [{"type": "button", "action_id": action_id, "block_id": block_id,
                             "value": value, "action_ts": "1700000002.000100"}]}
     return urlencode({"payload": json.dumps(payload)})
