@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -41,7 +41,7 @@ class AckStore(Protocol):
     def record(self, org: str, person_key: str, person_name: str, source: str, title: str, version_hash: str,
                version_date: str | None, clauses: Sequence[str], channel: str, session: str | None = None) -> None: ...
 
-    def latest_for(self, org: str, person_key: str) -> dict[str, object]: ...
+    def latest_for(self, org: str, person_key: str) -> Mapping[str, object]: ...
 
     def clauses_of(self, source: str, version_hash: str) -> list[str] | None: ...
 
