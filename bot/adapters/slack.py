@@ -85,6 +85,7 @@ class SlackListeners:
         app.event("message")(self.on_message)
         app.event("app_home_opened")(self.on_home)
         app.command("/policy")(self.on_command)
+        app.command("/induction")(self.on_command)
         app.action(ACTION_HELPFUL)(self.on_feedback)
         app.action(ACTION_NOT_HELPFUL)(self.on_feedback)
         app.action(re.compile(f"^{re.escape(ACTION_INDUCTION)}"))(self.on_induction)
@@ -118,10 +119,14 @@ class SlackListeners:
         await self._answer(client, _event_sender(event, body), text, event["channel"], event.get("thread_ts"))
 
     async def on_command(self, ack: AsyncAck, command: Payload, respond: AsyncRespond) -> None:
-        """`/policy <question>`: acknowledged at once, answered privately (only the asker sees it)."""
+        """`/policy <question>` (or `/induction`): acknowledged at once, answered privately (only the asker
+        sees it)."""
         await ack(text=ACKNOWLEDGED, response_type="ephemeral")
         sender = Sender("slack", command["user_id"], workspace=command.get("team_id", ""))
-        reply = await self._handle(sender, command_text(incoming_text(command.get("text", ""))))
+        typed = incoming_text(command.get("text", ""))
+        if command.get("command") == "/induction":  # "/induction", "/induction session", "/induction end"
+            typed = f"/induction {typed}".strip()
+        reply = await self._handle(sender, command_text(typed))
         message = render(reply)
         await respond(text=message.text, blocks=list(message.blocks) or None, response_type="ephemeral",
                       replace_original=False, unfurl_links=False, unfurl_media=False)

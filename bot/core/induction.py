@@ -118,7 +118,7 @@ class Induction:
         elif action in ("true", "false") and kind == "check":
             assert isinstance(item, Statement)
             right = (action == "true") == item.true
-            walk.note = ("Right. " if right else "Not quite: ") + f"that statement is {str(item.true).lower()}."
+            walk.note = ("Right: " if right else "Not quite: ") + f"that statement is {str(item.true).lower()}."
             self._move(walk, +1)
         elif action == "ask":
             walk.asking = True

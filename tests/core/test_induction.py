@@ -86,7 +86,7 @@ def test_the_walkthrough_records_an_acknowledgement_of_this_version(runtime: Run
     assert titles[1].startswith("Social Media Policy — key point 2 of 2")
     assert titles[2].startswith("Social Media Policy — key point 1 of 2")  # Back
     assert titles[4].startswith("Social Media Policy — quick check")
-    assert "Right. that statement is false" in titles[5] and "acknowledgement" in titles[5]
+    assert "Right: that statement is false" in titles[5] and "acknowledgement" in titles[5]
     assert titles[6].startswith("Induction complete")
     [ack] = SqlAcknowledgements(runtime.db).for_org("stone-bay-school")
     doc = runtime.service.documents[ack.source]

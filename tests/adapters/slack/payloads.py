@@ -50,9 +50,10 @@ def home_opened(user: str = "U_ASKER") -> Payload:
             "event_ts": "1700000000.000300"}
 
 
-def command_form(text: str, response_url: str, team: str = STONE, user: str = "U_ASKER") -> str:
+def command_form(text: str, response_url: str, team: str = STONE, user: str = "U_ASKER",
+                 command: str = "/policy") -> str:
     return urlencode({"token": "legacy", "team_id": team, "team_domain": "stone-bay", "channel_id": "C_STAFF",
-                      "channel_name": "staff", "user_id": user, "user_name": "asker", "command": "/policy",
+                      "channel_name": "staff", "user_id": user, "user_name": "asker", "command": command,
                       "text": text, "api_app_id": "A1", "response_url": response_url, "trigger_id": "1.2.3"})
 
 

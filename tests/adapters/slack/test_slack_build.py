@@ -56,11 +56,11 @@ def test_the_manifest_asks_slack_for_what_the_adapter_handles() -> None:
     manifest = yaml.safe_load((ROOT / "slack" / "manifest.yaml").read_text("utf-8"))
     settings, features = manifest["settings"], manifest["features"]
     assert set(settings["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im", "app_home_opened"}
-    assert [c["command"] for c in features["slash_commands"]] == ["/policy"]
+    assert [c["command"] for c in features["slash_commands"]] == ["/policy", "/induction"]
     assert settings["interactivity"]["is_enabled"] and features["app_home"]["home_tab_enabled"]
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert scopes == {"app_mentions:read", "im:history", "chat:write", "commands"}
     urls = {settings["event_subscriptions"]["request_url"], settings["interactivity"]["request_url"],
-            features["slash_commands"][0]["url"]}
+            *(c["url"] for c in features["slash_commands"])}
     assert {u.rsplit("/", 2)[-2:] == ["slack", "events"] for u in urls} == {True}
     assert settings["socket_mode_enabled"] is False

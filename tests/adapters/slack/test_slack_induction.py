@@ -99,7 +99,7 @@ def test_a_walk_through_induction_in_a_dm_ends_in_the_register(slack: SlackHarne
     assert "quick check" in sections(check)[0] and [b[0] for b in buttons(check)] == ["Back", "True", "False"]
     press(slack, "false")
     ack = next_post(slack, 6)
-    assert "Right." in sections(ack)[0] and "acknowledgement" in sections(ack)[0]
+    assert "Right:" in sections(ack)[0] and "acknowledgement" in sections(ack)[0]
     assert ("I have read and understood Social Media Policy", "induction_ack", "ack") in buttons(ack)
     press(slack, "ack")
     done = next_post(slack, 7)
@@ -108,8 +108,10 @@ def test_a_walk_through_induction_in_a_dm_ends_in_the_register(slack: SlackHarne
     assert (row.person_name, row.channel) == ("Tess Teacher", "slack")
 
 
-def test_the_policy_command_starts_induction_privately_and_buttons_answer_there(slack: SlackHarness) -> None:
-    form = command_form("induction", slack.fake.response_url("command"), user=TESS)
+@pytest.mark.parametrize("command, text", [("/policy", "induction"), ("/induction", "")])
+def test_the_policy_command_starts_induction_privately_and_buttons_answer_there(slack: SlackHarness, command: str,
+                                                                                text: str) -> None:
+    form = command_form(text, slack.fake.response_url("command"), user=TESS, command=command)
     response = slack.post(form, "application/x-www-form-urlencoded")
     assert response.status_code == 200
     [first] = slack.fake.wait_for("response_url")

@@ -135,7 +135,7 @@ def test_the_whole_walk_ends_in_an_acknowledgement_in_the_register(induction_run
         assert "I may accept a friend request from a current pupil." in shown(check)[1]
         press(client, connector, button(check, "False"))
         ack = last_card(connector)
-        assert "acknowledgement" in shown(ack)[0] and shown(ack)[1].startswith("Right.")
+        assert "acknowledgement" in shown(ack)[0] and shown(ack)[1].startswith("Right:")
         press(client, connector, button(ack, "I have read and understood Social Media Policy"))
         done = last_card(connector)
     assert shown(done)[0] == "Induction complete" and not done.get("actions")

@@ -77,7 +77,7 @@ def test_a_walk_through_induction_ends_in_the_register(induction_runtime: Runtim
         assert "quick check" in check.params["text"] and "I may accept a friend request" in check.params["text"]
         assert keyboard(check) == [("Back", "in:back"), ("True", "in:true"), ("False", "in:false")]
         ack = await press(api, "in:false", 6)
-        assert "Right." in ack.params["text"] and "acknowledgement" in ack.params["text"]
+        assert "Right:" in ack.params["text"] and "acknowledgement" in ack.params["text"]
         assert ("I have read and understood Social Media Policy", "in:ack") in keyboard(ack)
         done = await press(api, "in:ack", 7)
         assert check_html(done.params["text"])[1].startswith("Induction complete")

@@ -129,7 +129,7 @@ def test_the_induction_walkthrough_on_the_web_chat(induction_url: tuple[str, Run
     page.locator(".msg.step").last.get_by_role("button", name="Next").click()
     expect(page.locator(".msg.step").last).to_contain_text("True or false?")
     page.locator(".msg.step").last.get_by_role("button", name="False").click()
-    expect(page.locator(".msg.step").last).to_contain_text("Right.")
+    expect(page.locator(".msg.step").last).to_contain_text("Right:")
     page.locator(".msg.step").last.get_by_role("button", name="I have read and understood Social Media Policy").click()
     expect(page.locator(".msg.step").last.locator(".step-title")).to_have_text("Induction complete")
     [ack] = SqlAcknowledgements(rt.db).for_org("stone-bay-school")
