@@ -3,10 +3,12 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import create_engine, select, text
@@ -20,6 +22,10 @@ from bot.storage.database import make_engine
 from bot.storage.tables import LogEntry
 from tests.doubles.hash_embedder import HashEmbedder
 
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+RUNTIME_NOW = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)  # the fixed "now" of test runtimes
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 SLUGS = ["next-steps-ed", "model-trust", "stone-bay-school", "alternative-provision", "soke-education-trust"]
@@ -165,3 +171,22 @@ Staff must report any <script>alert('x')</script> message to the DSL at once, ev
 def add_hostile_policy(corpus: Path) -> None:
     """A policy whose text carries markup every platform must show literally, never interpret."""
     (corpus / "stone-bay-school" / "markup-test-policy.txt").write_text(HOSTILE_POLICY, "utf-8")
+
+
+@contextmanager
+def built_runtime(tmp_path: Path, *prepare: Callable[[Path], None], emb: object | None = None,
+                  **more: object) -> Iterator[Runtime]:
+    """A server runtime over a copy of the bundled corpus, each *prepare* applied to the copy first
+    (map_platforms, add_hostile_policy, ...); the hashing embedder unless *emb*; closed afterwards."""
+    from bot import runtime as runtime_mod
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    for step in prepare:
+        step(corpus)
+    rt = runtime_mod.build(settings_for(corpus, tmp_path / "index", tmp_path / "var", **more),
+                           emb=emb or HashEmbedder(), clock=lambda: RUNTIME_NOW)  # type: ignore[arg-type]
+    try:
+        yield rt
+    finally:
+        rt.close()

@@ -63,22 +63,18 @@ class WebAdapter:
                              "picker": not self.settings.web_org and bool(offered)})
 
     async def ask(self, request: Request) -> Response:
-        body = await _json(request)
-        if isinstance(body, Response):
-            return body
-        sender = _sender(request, str(body.get("org", "")))
-        if sender is None:
-            return JSONResponse({"error": "Reload the page to start a conversation."}, status_code=400)
-        reply = await asyncio.to_thread(self.chat.handle, sender, str(body.get("question", ""))[:MAX_BODY])
+        got = await _posted(request, "question", "Reload the page to start a conversation.")
+        if isinstance(got, Response):
+            return got
+        sender, body = got
+        reply = await asyncio.to_thread(self.chat.handle, sender, body["question"][:MAX_BODY])
         return JSONResponse(reply_json(reply))
 
     async def feedback(self, request: Request) -> Response:
-        body = await _json(request)
-        if isinstance(body, Response):
-            return body
-        sender = _sender(request, str(body.get("org", "")))
-        if sender is None or not isinstance(body.get("log_id"), str):
-            return JSONResponse({"error": "Reload the page to give feedback."}, status_code=400)
+        got = await _posted(request, "log_id", "Reload the page to give feedback.")
+        if isinstance(got, Response):
+            return got
+        sender, body = got
         comment = body.get("comment")
         reply = await asyncio.to_thread(self.chat.feedback, sender, body["log_id"], bool(body.get("helpful")),
                                         comment if isinstance(comment, str) else None)
@@ -86,15 +82,12 @@ class WebAdapter:
 
     async def induction(self, request: Request) -> Response:
         """A walkthrough button: Next, Back, True/False, I have a question, acknowledge."""
-        body = await _json(request)
-        if isinstance(body, Response):
-            return body
-        sender = _sender(request, str(body.get("org", "")))
-        if sender is None or not isinstance(body.get("action"), str):
-            return JSONResponse({"error": "Reload the page to carry on."}, status_code=400)
+        got = await _posted(request, "action", "Reload the page to carry on.")
+        if isinstance(got, Response):
+            return got
+        sender, body = got
         reply = await asyncio.to_thread(self.chat.induction_action, sender, body["action"][:20])
         return JSONResponse(reply_json(reply))
-
 
 _SECURITY = {"Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
              "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
@@ -104,6 +97,18 @@ def _ensure_cookie(request: Request, response: Response) -> None:
     if not request.cookies.get(COOKIE):
         response.set_cookie(COOKIE, secrets.token_urlsafe(18), max_age=365 * 86400, httponly=True,
                             samesite="strict")
+
+
+async def _posted(request: Request, field: str, stale: str) -> tuple[Sender, dict[str, Any]] | Response:
+    """The sender (cookie + organisation) and the JSON body, which must carry the string *field*; or the
+    error response to send."""
+    body = await _json(request)
+    if isinstance(body, Response):
+        return body
+    sender = _sender(request, str(body.get("org", "")))
+    if sender is None or not isinstance(body.get(field), str):
+        return JSONResponse({"error": stale}, status_code=400)
+    return sender, body
 
 
 def _sender(request: Request, org: str) -> Sender | None:

@@ -3,17 +3,13 @@ and a policy carrying hostile markup, the hashing embedder, SQLite under tmp_pat
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bot import runtime as runtime_mod
 from bot.runtime import Runtime
-from tests.admin.conftest import NOW
-from tests.conftest import CORPUS, add_hostile_policy, map_platforms, settings_for
-from tests.doubles.hash_embedder import HashEmbedder
+from tests.conftest import add_hostile_policy, map_platforms, built_runtime
 
 # With the hashing embedder (no model), this question is answered for Stone Bay School with this clause
 # and the DSL, Martyn Nash, as first contact. ("friend request from an ex-pupil" is declined by it.)
@@ -29,24 +25,15 @@ def adapter_runtime(tmp_path: Path) -> Iterator[Runtime]:
     """Build your adapter with `adapter_runtime.settings` (copy it with model_copy(update={...}) for your
     platform's tokens/URLs) and `adapter_runtime.chat`. Log entries: tests.conftest.logged_entries(
     adapter_runtime.settings.database_url)."""
-    shutil.copytree(CORPUS, tmp_path / "corpus")
-    map_platforms(tmp_path / "corpus")
-    add_hostile_policy(tmp_path / "corpus")
-    rt = runtime_mod.build(settings_for(tmp_path / "corpus", tmp_path / "index", tmp_path / "var"),
-                           emb=HashEmbedder(), clock=lambda: NOW)
-    yield rt
-    rt.close()
+    with built_runtime(tmp_path, map_platforms, add_hostile_policy) as rt:
+        yield rt
 
 
 @pytest.fixture
 def real_runtime(tmp_path: Path, real_embedder: object) -> Iterator[Runtime]:
     """The same, with the real all-MiniLM-L6-v2 model (abstention is calibrated for it)."""
-    shutil.copytree(CORPUS, tmp_path / "corpus")
-    map_platforms(tmp_path / "corpus")
-    rt = runtime_mod.build(settings_for(tmp_path / "corpus", tmp_path / "index", tmp_path / "var"),
-                           emb=real_embedder, clock=lambda: NOW)  # type: ignore[arg-type]
-    yield rt
-    rt.close()
+    with built_runtime(tmp_path, map_platforms, emb=real_embedder) as rt:
+        yield rt
 
 
 def configure_induction(corpus: Path) -> None:
@@ -66,11 +53,5 @@ def configure_induction(corpus: Path) -> None:
 @pytest.fixture
 def induction_runtime(tmp_path: Path) -> Iterator[Runtime]:
     """adapter_runtime with Stone Bay's induction pack (configure_induction)."""
-    shutil.copytree(CORPUS, tmp_path / "corpus")
-    map_platforms(tmp_path / "corpus")
-    add_hostile_policy(tmp_path / "corpus")
-    configure_induction(tmp_path / "corpus")
-    rt = runtime_mod.build(settings_for(tmp_path / "corpus", tmp_path / "index", tmp_path / "var"),
-                           emb=HashEmbedder(), clock=lambda: NOW)
-    yield rt
-    rt.close()
+    with built_runtime(tmp_path, map_platforms, add_hostile_policy, configure_induction) as rt:
+        yield rt

@@ -10,13 +10,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import runtime as runtime_mod
 from bot.core.chat import ChatService, Sender
 from bot.core.ratelimit import RateLimiter
 from bot.runtime import Runtime
 from tests.admin.conftest import NOW
-from tests.conftest import CORPUS, map_platforms, settings_for
-from tests.doubles.hash_embedder import HashEmbedder
+from tests.conftest import CORPUS, map_platforms, built_runtime
 
 SLACK_STONE = Sender("slack", "U1", workspace="T_STONE", display_name="Sam")
 TELEGRAM_ALLOWED = Sender("telegram", "4242", workspace="4242")
@@ -24,12 +22,8 @@ TELEGRAM_ALLOWED = Sender("telegram", "4242", workspace="4242")
 
 @pytest.fixture
 def runtime(tmp_path: Path) -> Iterator[Runtime]:
-    shutil.copytree(CORPUS, tmp_path / "corpus")
-    map_platforms(tmp_path / "corpus")
-    rt = runtime_mod.build(settings_for(tmp_path / "corpus", tmp_path / "index", tmp_path / "var"),
-                           emb=HashEmbedder(), clock=lambda: NOW)
-    yield rt
-    rt.close()
+    with built_runtime(tmp_path, map_platforms) as rt:
+        yield rt
 
 
 def chat_of(rt: Runtime) -> ChatService:

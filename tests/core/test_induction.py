@@ -3,22 +3,18 @@ group sessions, and one organisation's people never seeing another's pack."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
-from bot import runtime as runtime_mod
 from bot.core.chat import Sender
 from bot.core.induction_pack import changes, key_points, obligation_strength
 from bot.retrieval.documents import Clause
 from bot.runtime import Runtime
 from bot.storage.acknowledgements import SqlAcknowledgements
-from tests.admin.conftest import NOW
-from tests.conftest import CORPUS, logged_entries, map_platforms, settings_for
-from tests.doubles.hash_embedder import HashEmbedder
+from tests.conftest import logged_entries, map_platforms, built_runtime
 
 TG = Sender("telegram", "4242", workspace="4242", display_name="Tess Telegram")
 
@@ -62,12 +58,8 @@ def _configure(corpus: Path) -> None:
 
 @pytest.fixture
 def runtime(tmp_path: Path) -> Iterator[Runtime]:
-    shutil.copytree(CORPUS, tmp_path / "corpus")
-    _configure(tmp_path / "corpus")
-    rt = runtime_mod.build(settings_for(tmp_path / "corpus", tmp_path / "index", tmp_path / "var"),
-                           emb=HashEmbedder(), clock=lambda: NOW)
-    yield rt
-    rt.close()
+    with built_runtime(tmp_path, _configure) as rt:
+        yield rt
 
 
 def _walk_to_the_end(rt: Runtime, sender: Sender) -> list[str]:
