@@ -31,7 +31,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
-from telegram import Bot, LinkPreviewOptions, Message, MessageEntity, Update
+from telegram import Bot, CallbackQuery, LinkPreviewOptions, Message, MessageEntity, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler,
@@ -153,8 +153,7 @@ class TelegramAdapter:
         action = fmt.parse_induction(query.data if query and isinstance(query.data, str) else None)
         if query is None or action is None:
             return
-        chat_id = update.effective_chat.id if update.effective_chat else query.from_user.id
-        sender = Sender("telegram", str(query.from_user.id), workspace=str(chat_id))
+        chat_id, sender = _presser(update, query)
         reply = await asyncio.to_thread(self.chat.induction_action, sender, action)
         if reply.step is None:
             await query.answer(fmt.callback_answer(reply.text))
@@ -172,8 +171,7 @@ class TelegramAdapter:
         parsed = fmt.parse_feedback(query.data if query and isinstance(query.data, str) else None)
         if query is None or parsed is None:
             return
-        chat_id = update.effective_chat.id if update.effective_chat else query.from_user.id
-        sender = Sender("telegram", str(query.from_user.id), workspace=str(chat_id))
+        chat_id, sender = _presser(update, query)
         reply = await asyncio.to_thread(self.chat.feedback, sender, parsed[0], parsed[1])
         await query.answer(fmt.callback_answer(reply.text))
         if reply.kind == "feedback" and isinstance(query.message, Message):
@@ -246,6 +244,12 @@ def file_url(api_url: str) -> str:
     """The Bot API's file URL beside *api_url* ("…/bot" → "…/file/bot")."""
     base = api_url.rstrip("/")
     return base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base + "/file/bot"
+
+
+def _presser(update: Update, query: CallbackQuery) -> tuple[int, Sender]:
+    """The chat a button was pressed in, and who pressed it."""
+    chat_id = update.effective_chat.id if update.effective_chat else query.from_user.id
+    return chat_id, Sender("telegram", str(query.from_user.id), workspace=str(chat_id))
 
 
 def build(settings: Settings, chat: ChatService) -> TelegramAdapter:

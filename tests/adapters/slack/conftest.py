@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -59,9 +60,16 @@ class SlackHarness:
                          "application/x-www-form-urlencoded")
 
 
+@contextmanager
+def harness(runtime: Runtime, fake_slack: FakeSlackApi) -> Iterator[SlackHarness]:
+    """Our server with the Slack adapter over *runtime*, talking to *fake_slack*."""
+    assert runtime.chat is not None
+    adapter = slack_adapter.build(slack_settings(runtime, fake_slack), runtime.chat)
+    with TestClient(build_app(runtime, chores=False, adapters=[adapter])) as http:
+        yield SlackHarness(http, fake_slack, runtime)
+
+
 @pytest.fixture
 def slack(adapter_runtime: Runtime, fake_slack: FakeSlackApi) -> Iterator[SlackHarness]:
-    assert adapter_runtime.chat is not None
-    adapter = slack_adapter.build(slack_settings(adapter_runtime, fake_slack), adapter_runtime.chat)
-    with TestClient(build_app(adapter_runtime, chores=False, adapters=[adapter])) as http:
-        yield SlackHarness(http, fake_slack, adapter_runtime)
+    with harness(adapter_runtime, fake_slack) as h:
+        yield h

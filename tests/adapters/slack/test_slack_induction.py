@@ -12,18 +12,15 @@ from typing import Any
 
 import pytest
 import yaml
-from starlette.testclient import TestClient
 
-from bot.adapters import slack as slack_adapter
 from bot.adapters.slack_blocks import ACTION_HELPFUL, render, step_blocks
 from bot.core.chat import REFUSED, Reply, step_text
 from bot.core.induction import Button, InductionStep
 from bot.core.models import Contact, Passage
 from bot.runtime import Runtime
-from bot.server import build_app
 from bot.storage.acknowledgements import SqlAcknowledgements
 from tests.adapters.conftest import ANSWERABLE, EXPECTED_QUOTE
-from tests.adapters.slack.conftest import SlackHarness, slack_settings
+from tests.adapters.slack.conftest import harness, SlackHarness
 from tests.adapters.slack.payloads import button_form, command_form, direct_message, mention
 from tests.adapters.slack.test_slack_events import HOSTILE_QUESTION, _inert, _text_fields, contexts, plain, quotes
 from tests.conftest import logged_entries
@@ -38,10 +35,8 @@ POINT_2 = "The use of social media during school/residential hours for personal 
 
 @pytest.fixture
 def slack(induction_runtime: Runtime, fake_slack: FakeSlackApi) -> Iterator[SlackHarness]:
-    assert induction_runtime.chat is not None
-    adapter = slack_adapter.build(slack_settings(induction_runtime, fake_slack), induction_runtime.chat)
-    with TestClient(build_app(induction_runtime, chores=False, adapters=[adapter])) as http:
-        yield SlackHarness(http, fake_slack, induction_runtime)
+    with harness(induction_runtime, fake_slack) as h:
+        yield h
 
 
 def buttons(call: ApiCall) -> list[tuple[str, str, str]]:
