@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.core import compose
-from bot.core.induction_pack import changes, key_points
+from bot.core.induction_pack import Changes, changes, key_points
 from bot.core.models import Contact, Passage
 from bot.core.service import AnswerService
 from bot.retrieval.documents import Clause, DocumentInfo, InductionPolicy, Organisation, Statement
@@ -215,10 +215,22 @@ class Induction:
                 continue
             before = self.acks.clauses_of(source, version) or []
             diff = changes(before, [c.text for c in self._clauses(doc)])
-            notes.append(f"{doc.title} has changed since you acknowledged it ({diff.summary}).")
+            notes.append(f"{doc.title} has changed since you acknowledged it ({diff.summary}): {_listed(diff)}.")
         if not notes:
             return ""
         return " ".join(notes) + " Type /induction to read it again and acknowledge the new version."
+
+
+def _listed(diff: Changes, most: int = 3) -> str:
+    """The first few changes, short: 'added "Staff must not livestream…"; reworded "…"'."""
+    items = ([f"added “{_short(t)}”" for t in diff.added] + [f"reworded “{_short(new)}”" for _, new in diff.reworded]
+             + [f"removed “{_short(t)}”" for t in diff.removed])
+    more = f"; and {len(items) - most} more" if len(items) > most else ""
+    return "; ".join(items[:most]) + more
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def _passage(clause: Clause) -> Passage:

@@ -123,6 +123,7 @@ def test_after_a_policy_edit_people_are_asked_to_acknowledge_again(runtime: Runt
     reply = runtime.chat.handle(TG, "who is the DSL?")
     assert "Social Media Policy has changed since you acknowledged it" in reply.notice
     assert "added" in reply.notice and "reworded" in reply.notice
+    assert "added “Staff must not livestream lessons on TikTok.”" in reply.notice  # what changed, not just how many
     assert runtime.chat.handle(TG, "who is the DSL?").notice == ""  # told once
     restart = runtime.chat.handle(TG, "/induction")
     assert restart.step is not None and "key point 1" in restart.step.title  # the new version to acknowledge
