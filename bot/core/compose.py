@@ -65,7 +65,7 @@ def contacts_for(clauses: Sequence[Clause], documents: dict[str, DocumentInfo], 
         found.extend(_for_clause(clause, documents.get(clause.source), directory))
     if not any(c.name for c in found) and fallback:
         found.append(fallback)
-    return _dedupe(found)[:MAX_CONTACTS]
+    return tuple(_dedupe(found)[:MAX_CONTACTS])
 
 
 def _for_clause(clause: Clause, doc: DocumentInfo | None, directory: Directory) -> list[Contact]:
