@@ -19,7 +19,12 @@ install: $(STAMP)
 index: install
 	$(BIN)/policybot index
 
+# The web chat on http://127.0.0.1:8000/ and the SLT dashboard on /slt (Slack, Teams, Telegram too when
+# their settings are in .env).
 run: index
+	$(BIN)/policybot serve
+
+chat: index
 	$(BIN)/policybot chat
 
 # The dashboard's page tests drive Debian's chromium (no browser download: nothing is fetched at run time).
@@ -27,9 +32,6 @@ browser:
 	@command -v chromium >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
-
-serve: index
-	$(BIN)/policybot serve
 
 test: install browser
 	$(BIN)/python -m pytest
