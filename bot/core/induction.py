@@ -63,6 +63,7 @@ class Induction:
     acks: AckStore
     _walks: dict[str, _Walk] = field(default_factory=dict)
     _sessions: dict[str, str] = field(default_factory=dict)  # "platform:workspace" -> session id
+    _diffs: dict[tuple[str, str, str], Changes] = field(default_factory=dict)  # (source, old, new) -> changes
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # --- group sessions -------------------------------------------------------------------------
@@ -204,6 +205,15 @@ class Induction:
         return found[0] if found else None
 
     # --- changed policies ---------------------------------------------------------------------------
+    def _diff(self, doc: DocumentInfo, version: str) -> Changes:
+        """What changed between an acknowledged version and the current one: the same for everyone, so it
+        is worked out once per pair of versions, not on every message."""
+        key = (doc.source, version, doc.sha256)
+        if key not in self._diffs:
+            before = self.acks.clauses_of(doc.source, version) or []
+            self._diffs[key] = changes(before, [c.text for c in self._clauses(doc)])
+        return self._diffs[key]
+
     def changed_since_ack(self, person: str, org: str) -> str:
         """A short notice for each acknowledged policy that has changed since (empty when none)."""
         service = self.answers()
@@ -213,8 +223,7 @@ class Induction:
             version = getattr(acked, "version_hash", None)
             if doc is None or version == doc.sha256 or version is None:
                 continue
-            before = self.acks.clauses_of(source, version) or []
-            diff = changes(before, [c.text for c in self._clauses(doc)])
+            diff = self._diff(doc, version)
             notes.append(f"{doc.title} has changed since you acknowledged it ({diff.summary}): {_listed(diff)}.")
         if not notes:
             return ""
