@@ -43,7 +43,7 @@ from bot import runtime as runtime_mod  # noqa: E402
 from bot.admin import auth  # noqa: E402
 from bot.core.models import Answer, Passage, Question  # noqa: E402
 from bot.privacy.redaction import redact  # noqa: E402
-from bot.retrieval.corpus import load_org  # noqa: E402
+from bot.reading.corpus import load_org  # noqa: E402
 from bot.retrieval.embeddings import SentenceTransformerEmbedder  # noqa: E402
 from bot.server import build_app  # noqa: E402
 from bot.storage.database import make_engine, sessions, upgrade  # noqa: E402

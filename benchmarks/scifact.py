@@ -9,7 +9,7 @@ repository root (override with --data DIR); it is never copied into the project.
 embeddings are cached, in benchmarks/.cache/ (gitignored).
 
 What is measured is the product's own retrieval path, used as it is:
-  * each abstract becomes clauses with the product's segmenter (bot.retrieval.sentences.split_sentences,
+  * each abstract becomes clauses with the product's segmenter (bot.reading.sentences.split_sentences,
     then split_long at the product's 600-character clause limit); the abstract's title is each clause's
     section (the product's BM25 terms include the last section element: search.clause_terms);
   * clauses are embedded with search.clause_embedding_text and the bundled all-MiniLM-L6-v2;
@@ -49,10 +49,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot.retrieval import analysis, fusion, search  # noqa: E402
-from bot.retrieval.documents import Clause, DocumentInfo, Organisation  # noqa: E402
+from bot.reading.documents import Clause, DocumentInfo, Organisation  # noqa: E402
 from bot.retrieval.embeddings import Embedder, SentenceTransformerEmbedder  # noqa: E402
-from bot.retrieval.segment import MAX_CLAUSE  # noqa: E402
-from bot.retrieval.sentences import split_long, split_sentences  # noqa: E402
+from bot.reading.segment import MAX_CLAUSE  # noqa: E402
+from bot.reading.sentences import split_long, split_sentences  # noqa: E402
 
 DEFAULT_DATA = Path("../shared/bench/scifact")  # relative to the repository root
 CACHE = ROOT / "benchmarks" / ".cache"

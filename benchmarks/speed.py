@@ -79,8 +79,8 @@ if str(ROOT) not in sys.path:
 from rank_bm25 import BM25Okapi  # noqa: E402
 
 from bot.retrieval import index_store  # noqa: E402
-from bot.retrieval.corpus import load_corpus  # noqa: E402
-from bot.retrieval.documents import Clause, DocumentInfo, Organisation  # noqa: E402
+from bot.reading.corpus import load_corpus  # noqa: E402
+from bot.reading.documents import Clause, DocumentInfo, Organisation  # noqa: E402
 from bot.retrieval.embeddings import Embedder, SentenceTransformerEmbedder  # noqa: E402
 from bot.retrieval.search import HybridSearcher, clause_embedding_text  # noqa: E402
 

@@ -25,8 +25,8 @@ from bot.admin.report import print_report, write_csv
 from bot.config import Settings
 from bot.cli import CorpusOpt, IndexOpt, _fail, _settings, app, err, out
 from bot.errors import PolicybotError
-from bot.retrieval.corpus import load_org
-from bot.retrieval.documents import Organisation
+from bot.reading.corpus import load_org
+from bot.reading.documents import Organisation
 from bot.storage import retention
 from bot.storage.database import current_revision, head_revision, make_engine, upgrade
 from bot.storage.question_log import utc_now

@@ -20,9 +20,9 @@ from bot.core.induction import Induction
 from bot.core.ratelimit import RateLimiter
 from bot.core.service import AnswerService
 from bot.privacy.redaction import redact
-from bot.retrieval.corpus import load_org
+from bot.reading.corpus import load_org
 from bot.retrieval.batching import BatchingEmbedder
-from bot.retrieval.documents import Organisation
+from bot.reading.documents import Organisation
 from bot.retrieval.embeddings import Embedder
 from bot.storage import retention
 from bot.storage.access import SqlAccess

@@ -15,7 +15,7 @@ from bot.core.chat import ChatService
 from bot.core.service import AnswerService, QuestionLog
 from bot.errors import StorageError
 from bot.privacy.pseudonym import load_or_create_key
-from bot.retrieval.documents import Organisation
+from bot.reading.documents import Organisation
 from bot.retrieval import index_store
 from bot.retrieval.embeddings import Embedder, SentenceTransformerEmbedder
 from bot.retrieval.search import HybridSearcher

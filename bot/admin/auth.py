@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import AccessDenied, ConfigError
-from bot.retrieval.documents import Organisation, SltMember
+from bot.reading.documents import Organisation, SltMember
 from bot.storage.tables import SltCredential
 
 MIN_PASSWORD = 12

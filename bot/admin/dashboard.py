@@ -28,7 +28,7 @@ from bot.admin.register import write_csv as write_register_csv
 from bot.admin.report import write_csv
 from bot.core.compose import review_status
 from bot.errors import AccessDenied, PolicybotError
-from bot.retrieval.documents import SltMember
+from bot.reading.documents import SltMember
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)

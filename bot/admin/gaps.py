@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import AccessDenied, QuestionError
-from bot.retrieval import slt_answers
+from bot.reading import slt_answers
 from bot.storage.tables import LogEntry, SltAnswer
 
 

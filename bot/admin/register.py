@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TextIO
 
-from bot.retrieval.documents import DocumentInfo, StaffMember
+from bot.reading.documents import DocumentInfo, StaffMember
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from bot.core.models import Contact
-from bot.retrieval import roles
-from bot.retrieval.documents import Clause, DocumentInfo, Organisation, Person
+from bot.reading import roles
+from bot.reading.documents import Clause, DocumentInfo, Organisation, Person
 
 MAX_CONTACTS = 3
 

@@ -19,7 +19,7 @@ from bot.core import compose
 from bot.core.induction_pack import Changes, changes, key_points
 from bot.core.models import Contact, Passage
 from bot.core.service import AnswerService
-from bot.retrieval.documents import Clause, DocumentInfo, InductionPolicy, Organisation, Statement
+from bot.reading.documents import Clause, DocumentInfo, InductionPolicy, Organisation, Statement
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.retrieval.documents import Clause
+from bot.reading.documents import Clause
 
 MAX_POINTS = 6
 _STRONG = re.compile(r"\b(must not|must never|never|not permitted|prohibited|forbidden|will be reported|"

@@ -13,7 +13,7 @@ from bot.core import compose
 from bot.core.models import Answer, Contact, Passage, Question
 from bot.core.safeguarding import check_concern
 from bot.errors import QuestionError, UnknownOrganisation
-from bot.retrieval.documents import DocumentInfo, Organisation
+from bot.reading.documents import DocumentInfo, Organisation
 from bot.retrieval.search import Hit, HybridSearcher
 
 

@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 
 from bot.errors import DocumentError, IndexMissing
-from bot.retrieval.corpus import Corpus, load_corpus
-from bot.retrieval.documents import (Clause, DocumentInfo, InductionPolicy, Organisation, Person, SltMember,
+from bot.reading.corpus import Corpus, load_corpus
+from bot.reading.documents import (Clause, DocumentInfo, InductionPolicy, Organisation, Person, SltMember,
                                      StaffMember, Statement)
 from bot.retrieval.embeddings import Embedder
 from bot.retrieval.search import clause_embedding_text

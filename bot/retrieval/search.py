@@ -15,11 +15,12 @@ from threading import Lock
 
 import numpy as np
 
-from bot.retrieval import analysis, fusion, roles
+from bot.reading import roles
+from bot.retrieval import analysis, fusion
 from bot.retrieval.bm25 import Bm25Index
-from bot.retrieval.documents import Clause, DocumentInfo, Organisation
+from bot.reading.documents import Clause, DocumentInfo, Organisation
 from bot.retrieval.embeddings import Embedder
-from bot.retrieval.segment import SEP
+from bot.reading.segment import SEP
 
 
 @dataclass(frozen=True)

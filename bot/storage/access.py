@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.chat import Sender
-from bot.retrieval.documents import Organisation
+from bot.reading.documents import Organisation
 from bot.storage.question_log import utc_now
 from bot.storage.tables import ChatUser, Invite
 

@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from bot import runtime as runtime_mod
 from bot.admin import auth
-from bot.retrieval.corpus import load_org
+from bot.reading.corpus import load_org
 from bot.runtime import Runtime
 from bot.server import build_app
 from tests.conftest import CORPUS, settings_for

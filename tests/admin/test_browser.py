@@ -12,7 +12,7 @@ import pytest
 from bot import runtime as runtime_mod
 from bot.admin import auth
 from bot.core.models import Question
-from bot.retrieval.corpus import load_org
+from bot.reading.corpus import load_org
 from bot.server import build_app
 from tests.admin.conftest import NOW, PASSWORD, add_slt
 from tests.conftest import CORPUS, settings_for

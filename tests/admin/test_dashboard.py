@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.models import Question
-from bot.retrieval import slt_answers
+from bot.reading import slt_answers
 from tests.admin.conftest import NOW, Server, csrf_of, sign_in
 from tests.conftest import logged_entries
 

@@ -97,7 +97,7 @@ def test_feedback_through_chat_is_refused_for_strangers(runtime: Runtime) -> Non
 
 def test_one_workspace_cannot_belong_to_two_schools(tmp_path: Path) -> None:
     from bot.errors import ConfigError
-    from bot.retrieval.corpus import load_corpus
+    from bot.reading.corpus import load_corpus
 
     shutil.copytree(CORPUS, tmp_path / "corpus")
     map_platforms(tmp_path / "corpus")

@@ -11,7 +11,7 @@ import yaml
 
 from bot.core.chat import Sender
 from bot.core.induction_pack import changes, key_points, obligation_strength
-from bot.retrieval.documents import Clause
+from bot.reading.documents import Clause
 from bot.runtime import Runtime
 from bot.storage.acknowledgements import SqlAcknowledgements
 from tests.conftest import logged_entries, map_platforms, built_runtime

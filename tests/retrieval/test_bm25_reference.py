@@ -6,7 +6,7 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 
 from bot.retrieval.bm25 import Bm25Index
-from bot.retrieval.corpus import load_corpus
+from bot.reading.corpus import load_corpus
 from bot.retrieval.search import clause_terms
 from tests.conftest import CORPUS, SLUGS
 

@@ -9,7 +9,7 @@ from bot.core.models import Question
 from bot.errors import ConfigError
 from bot import wiring
 from bot.retrieval import index_store
-from bot.retrieval.corpus import load_corpus
+from bot.reading.corpus import load_corpus
 from tests.conftest import make_service
 from tests.doubles.hash_embedder import HashEmbedder
 

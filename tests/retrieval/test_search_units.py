@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.retrieval.documents import Clause
+from bot.reading.documents import Clause
 from bot.retrieval.search import _distinct, _group_lists, _list_parents, audience_is_others
 
 

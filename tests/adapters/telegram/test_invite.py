@@ -16,7 +16,7 @@ from bot.cli import app
 from bot.config import Settings
 from bot.core.chat import Sender
 from bot.storage.access import SqlAccess
-from bot.retrieval.corpus import load_org
+from bot.reading.corpus import load_org
 from tests.conftest import CORPUS
 from tests.doubles.fake_telegram_api import BOT_USERNAME, TOKEN, FakeTelegramApi
 

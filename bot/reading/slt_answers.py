@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.errors import ConfigError
-from bot.retrieval.documents import Clause, DocumentInfo, Organisation
+from bot.reading.documents import Clause, DocumentInfo, Organisation
 
 FILE = "slt-answers.yaml"
 TITLE = "Answers approved by the senior leadership team"

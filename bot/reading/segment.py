@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bot.retrieval.cleanup import clean_lines, repair_spaces
-from bot.retrieval.sentences import split_long, split_sentences
+from bot.reading.cleanup import clean_lines, repair_spaces
+from bot.reading.sentences import split_long, split_sentences
 
 MAX_CLAUSE = 600
 PARAGRAPH_WHOLE = 400  # a paragraph up to this long is quoted whole; longer ones sentence by sentence

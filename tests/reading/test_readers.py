@@ -14,7 +14,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
 from bot.errors import DocumentError
-from bot.retrieval.readers import read_document
+from bot.reading.readers import read_document
 
 # A running header whose digits change from page to page.
 HEADER = "Stone Bay School - Social Media Policy (reviewed 2024, sheet {n})"

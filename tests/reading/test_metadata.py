@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.retrieval.dates import parse_date
-from bot.retrieval.metadata import extract
+from bot.reading.dates import parse_date
+from bot.reading.metadata import extract
 from tests.conftest import seed_text
 
 

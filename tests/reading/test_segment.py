@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.retrieval.segment import MAX_CLAUSE, SEP, segment
-from bot.retrieval.sentences import split_long, split_sentences
+from bot.reading.segment import MAX_CLAUSE, SEP, segment
+from bot.reading.sentences import split_long, split_sentences
 from tests.conftest import SLUGS, seed_text
 
 

@@ -7,10 +7,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from bot.retrieval import roles
-from bot.retrieval.cleanup import clean_lines, repair_spaces
-from bot.retrieval.dates import DATE_PATTERN, find_date, parse_date
-from bot.retrieval.documents import Person
+from bot.reading import roles
+from bot.reading.cleanup import clean_lines, repair_spaces
+from bot.reading.dates import DATE_PATTERN, find_date, parse_date
+from bot.reading.documents import Person
 
 _SEP = r"(?:\s*[:\t]\s*|\s+)\[?"  # "Label: value", "Label<TAB>value", "Label [value](#)"
 _NEXT_REVIEW = re.compile(

@@ -11,12 +11,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.errors import ConfigError, CorpusError, DocumentError
-from bot.retrieval import roles, slt_answers
-from bot.retrieval.documents import (Clause, DocumentInfo, InductionPolicy, Organisation, Person, SltMember,
+from bot.reading import roles, slt_answers
+from bot.reading.documents import (Clause, DocumentInfo, InductionPolicy, Organisation, Person, SltMember,
                                      StaffMember, Statement)
-from bot.retrieval.metadata import extract
-from bot.retrieval.readers import SUFFIXES, read_document
-from bot.retrieval.segment import SEP, segment
+from bot.reading.metadata import extract
+from bot.reading.readers import SUFFIXES, read_document
+from bot.reading.segment import SEP, segment
 
 ORG_FILE = "org.yaml"
 
