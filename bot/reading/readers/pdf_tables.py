@@ -1,0 +1,108 @@
+"""Ruled tables on a PDF page: ruling lines (thin path objects) → a grid → the words in each cell.
+
+Pure functions over plain data (rules and words in top-down page points), so they have fast tests.
+A grid needs two columns and two rows with words in them: a page border or a boxed note is no table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.reading.readers.pdf_layout import Line, Word, group_lines
+
+_TOUCH = 3.0  # points: rules closer than this meet (PDF producers leave small gaps at the corners)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A thin line (or one edge of a drawn rectangle): horizontal when it is flat, vertical when narrow."""
+
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+    @property
+    def horizontal(self) -> bool:
+        return self.bottom - self.top <= _TOUCH and self.x1 - self.x0 > _TOUCH
+
+
+@dataclass(frozen=True)
+class Table:
+    """A ruled table: for each row its top and its cells, each cell the lines written in it."""
+
+    top: float
+    x0: float
+    x1: float
+    rows: tuple[tuple[float, tuple[tuple[Line, ...], ...]], ...]
+
+
+def _meet(a: Rule, b: Rule) -> bool:
+    return (a.x0 - _TOUCH <= b.x1 and b.x0 - _TOUCH <= a.x1
+            and a.top - _TOUCH <= b.bottom and b.top - _TOUCH <= a.bottom)
+
+
+def rule_groups(rules: list[Rule]) -> list[list[Rule]]:
+    """Rules that touch one another, transitively: each group is one drawn grid."""
+    groups: list[list[Rule]] = []
+    for r in rules:
+        touching = [g for g in groups if any(_meet(r, o) for o in g)]
+        merged = [r] + [o for g in touching for o in g]
+        groups = [g for g in groups if g not in touching] + [merged]
+    return groups
+
+
+def _distinct(values: list[float]) -> list[float]:
+    """Sorted values with those within _TOUCH of the previous one dropped."""
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > _TOUCH:
+            out.append(v)
+    return out
+
+
+def grid(group: list[Rule]) -> tuple[list[float], list[float]] | None:
+    """Column and row boundaries (x's and y's) of a group of rules, or None if it is not a grid."""
+    xs = _distinct([(r.x0 + r.x1) / 2 for r in group if not r.horizontal])
+    ys = _distinct([(r.top + r.bottom) / 2 for r in group if r.horizontal])
+    if len(xs) < 3 or len(ys) < 3:
+        return None
+    return xs, ys
+
+
+def _index(bounds: list[float], v: float) -> int | None:
+    for i, (a, b) in enumerate(zip(bounds, bounds[1:])):
+        if a <= v < b:
+            return i
+    return None
+
+
+def find_tables(words: list[Word], rules: list[Rule], page: int) -> tuple[list[Table], list[Word]]:
+    """The page's ruled tables, and the words outside them."""
+    tables, rest = [], list(words)
+    for group in rule_groups(rules):
+        cells = grid(group)
+        if cells is None:
+            continue
+        table, rest = _fill(cells[0], cells[1], rest, page)
+        if table is not None:
+            tables.append(table)
+    return tables, rest
+
+
+def _fill(xs: list[float], ys: list[float], words: list[Word], page: int) -> tuple[Table | None, list[Word]]:
+    """The words of a grid put in its cells; None (and the words untouched) unless two rows have text."""
+    slots: dict[tuple[int, int], list[Word]] = {}
+    outside = []
+    for w in words:
+        col, row = _index(xs, (w.x0 + w.x1) / 2), _index(ys, (w.top + w.bottom) / 2)
+        if col is None or row is None:
+            outside.append(w)
+        else:
+            slots.setdefault((row, col), []).append(w)
+    filled = sorted({r for r, _ in slots})
+    if len(filled) < 2 or len({c for _, c in slots}) < 2:
+        return None, words
+    rows = tuple((ys[r], tuple(tuple(group_lines(slots.get((r, c), []), page)) for c in range(len(xs) - 1)))
+                 for r in filled)
+    return Table(ys[0], xs[0], xs[-1], rows), outside
