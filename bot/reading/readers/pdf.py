@@ -20,7 +20,9 @@ from bot.reading.readers.pdf_blocks import Page, document_blocks
 from bot.reading.readers.pdf_tables import Rule
 from bot.reading.readers.pdf_layout import Word
 
-_SOFT = {"\xad", "\x02"}  # a soft hyphen; PDFium's mark for a hyphen it saw at a line end
+# A soft hyphen, and PDFium's mark for a hyphen it saw at a line end: written as "-" when it ends a word
+# (the line-joining rule then decides whether the word was broken), dropped inside one.
+_SOFT = {"\xad", "\x02", "\ufffe"}  # U+FFFE: PDFium's "-" and line break in one
 _SPACE = {" ", "\r", "\n", "\t", "\xa0", "\u2002", "\u2003", "\u2009", "\x00"}
 _BOLD_NAME = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 
@@ -100,6 +102,9 @@ def _words(textpage: raw.FPDF_TEXTPAGE, height: float) -> list[Word]:
         ch = chr(raw.FPDFText_GetUnicode(textpage, i) or 32)
         if ch in _SOFT:
             soft = True
+            if ch != "\xad":  # PDFium's line-end hyphen marks
+                _flush(words, current, size, bold, soft)
+                current, soft = [], False
             continue
         if ch in _SPACE or ch.isspace():
             _flush(words, current, size, bold, soft)
@@ -109,7 +114,8 @@ def _words(textpage: raw.FPDF_TEXTPAGE, height: float) -> list[Word]:
         fsize = raw.FPDFText_GetFontSize(textpage, i)
         if current and _breaks(current[-1], x0, base, fsize):
             _flush(words, current, size, bold, soft)
-            current, soft = [], False
+            current = []
+        soft = False  # a soft hyphen inside a word on one line is no break
         if not current:
             size, bold = fsize, reader.bold(i)
         current.append((ch, x0, x1, top, base))
@@ -125,9 +131,9 @@ def _breaks(prev: tuple[str, float, float, float, float], x0: float, base: float
 def _flush(words: list[Word], chars: list[tuple[str, float, float, float, float]], size: float,
            bold: bool, soft: bool) -> None:
     if chars:
-        text = "".join(c[0] for c in chars)
+        text = "".join(c[0] for c in chars) + ("-" if soft else "")
         words.append(Word(text, chars[0][1], max(c[2] for c in chars), min(c[3] for c in chars),
-                          chars[-1][4], round(size, 1), bold, soft))
+                          chars[-1][4], round(size, 1), bold))
 
 
 def _rules(page: pdfium.PdfPage, height: float) -> list[Rule]:
