@@ -198,7 +198,7 @@ def find_gutter(lines: list[Line], width: float) -> float | None:
 def _splits(lines: list[Line], x: float, start: float) -> bool:
     """Whether *x* has text on both sides on several lines, the left-hand text reaching close to it
     (a column of running text fills its width; a table's first column does not)."""
-    left = [max(w.x1 for w in ln.words if w.x1 < x) for ln in lines if ln.x0 < x]
+    left = [max(ends) for ln in lines if (ends := [w.x1 for w in ln.words if w.x1 < x])]
     right = [ln for ln in lines if ln.x1 > x and any(w.x0 > x for w in ln.words)]
     if len(left) < 3 or len(right) < 3:
         return False
