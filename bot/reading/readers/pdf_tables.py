@@ -70,6 +70,17 @@ def grid(group: list[Rule]) -> tuple[list[float], list[float]] | None:
     return xs, ys
 
 
+def _row_columns(group: list[Rule], xs: list[float], ys: list[float]) -> list[list[float]]:
+    """Each row's own column boundaries: only the vertical rules that run through that row (a merged
+    cell has none inside it), with the grid's outer edges."""
+    out = []
+    for a, b in zip(ys, ys[1:]):
+        mid = (a + b) / 2
+        inner = [(r.x0 + r.x1) / 2 for r in group if not r.horizontal and r.top - _TOUCH <= mid <= r.bottom + _TOUCH]
+        out.append(_distinct([xs[0], xs[-1], *inner]))
+    return out
+
+
 def _index(bounds: list[float], v: float) -> int | None:
     for i, (a, b) in enumerate(zip(bounds, bounds[1:])):
         if a <= v < b:
@@ -84,18 +95,20 @@ def find_tables(words: list[Word], rules: list[Rule], page: int) -> tuple[list[T
         cells = grid(group)
         if cells is None:
             continue
-        table, rest = _fill(cells[0], cells[1], rest, page)
+        table, rest = _fill(_row_columns(group, cells[0], cells[1]), cells[1], rest, page)
         if table is not None:
             tables.append(table)
     return tables, rest
 
 
-def _fill(xs: list[float], ys: list[float], words: list[Word], page: int) -> tuple[Table | None, list[Word]]:
-    """The words of a grid put in its cells; None (and the words untouched) unless two rows have text."""
+def _fill(cols: list[list[float]], ys: list[float], words: list[Word], page: int) -> tuple[Table | None, list[Word]]:
+    """The words of a grid put in its cells (*cols*: each row's column boundaries); None (and the words
+    untouched) unless two rows have text and some row has two cells with text."""
     slots: dict[tuple[int, int], list[Word]] = {}
     outside = []
     for w in words:
-        col, row = _index(xs, (w.x0 + w.x1) / 2), _index(ys, (w.top + w.bottom) / 2)
+        row = _index(ys, (w.top + w.bottom) / 2)
+        col = None if row is None else _index(cols[row], (w.x0 + w.x1) / 2)
         if col is None or row is None:
             outside.append(w)
         else:
@@ -103,6 +116,7 @@ def _fill(xs: list[float], ys: list[float], words: list[Word], page: int) -> tup
     filled = sorted({r for r, _ in slots})
     if len(filled) < 2 or len({c for _, c in slots}) < 2:
         return None, words
-    rows = tuple((ys[r], tuple(tuple(group_lines(slots.get((r, c), []), page)) for c in range(len(xs) - 1)))
+    width = max(len(cols[r]) - 1 for r in filled)
+    rows = tuple((ys[r], tuple(tuple(group_lines(slots.get((r, c), []), page)) for c in range(width)))
                  for r in filled)
-    return Table(ys[0], xs[0], xs[-1], rows), outside
+    return Table(ys[0], cols[0][0], cols[0][-1], rows), outside
