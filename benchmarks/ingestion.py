@@ -7,8 +7,9 @@
 For each corpus folder (one sub-folder per organisation, as policybot reads it) it loads every document
 exactly as `policybot index` does (bot.reading.load_corpus when present, else the older
 bot.reading.corpus) and reports:
-  * clauses, and the share that are fragments: a clause that is not a list item, a table row or a contact
-    line and whose text does not end a sentence (., !, ?, :, ;, "…", optionally followed by a closing quote
+  * clauses, and the share that are fragments: a clause that is not a list item, a table row, a contact
+    line or a short "Label: value" line (kind "field": "Review date: 2014-11-25") and whose text does not
+    end a sentence (., !, ?, :, ;, "…", optionally followed by a closing quote
     or bracket). Target: <= 2%.
   * clauses under 40 characters, and the clause length distribution (p10/p50/p90/max);
   * every document's title, and the problems reported (documents that could not be read, by name);
@@ -36,7 +37,7 @@ except ImportError:  # the reader before it (kept so the "before" figures can be
     from bot.reading.corpus import load_corpus  # type: ignore[no-redef]
 
 _SENTENCE_END = re.compile(r"(?:[.!?:;…]|\.\.\.)[\"'\u2019\u201d)\]]*$")
-WHOLE_KINDS = {"item", "bullet", "list", "row", "contact", "slt-answer"}
+WHOLE_KINDS = {"item", "bullet", "list", "row", "field", "contact", "slt-answer"}
 
 
 def is_fragment(kind: str, text: str) -> bool:

@@ -51,7 +51,7 @@ if str(ROOT) not in sys.path:
 from bot.retrieval import analysis, fusion, search  # noqa: E402
 from bot.reading.documents import Clause, DocumentInfo, Organisation  # noqa: E402
 from bot.retrieval.embeddings import Embedder, SentenceTransformerEmbedder  # noqa: E402
-from bot.reading.segment import MAX_CLAUSE  # noqa: E402
+from bot.reading.clauses import MAX_CLAUSE  # noqa: E402
 from bot.reading.sentences import split_long, split_sentences  # noqa: E402
 
 DEFAULT_DATA = Path("../shared/bench/scifact")  # relative to the repository root

@@ -6,17 +6,23 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.errors import ConfigError, CorpusError, DocumentError
 from bot.reading import roles, slt_answers
-from bot.reading.documents import (Clause, DocumentInfo, InductionPolicy, Organisation, Person, SltMember,
+from bot.reading.documents import (SEP, Clause, DocumentInfo, InductionPolicy, Organisation, Person, SltMember,
                                      StaffMember, Statement)
-from bot.reading.metadata import extract
-from bot.reading.readers import SUFFIXES, read_document
-from bot.reading.segment import SEP, segment
+from bot.reading.blocks import Block, SourceDocument
+from bot.reading.cache import ReadCache
+from bot.reading.cache import key as cache_key
+from bot.reading.cleanup import clean
+from bot.reading.clauses import segment
+from bot.reading.metadata import Metadata, extract
+from bot.reading.readers import MAX_BYTES, SUFFIXES, read_document
+from bot.reading.titles import choose_title
 
 ORG_FILE = "org.yaml"
 
@@ -108,23 +114,27 @@ class Corpus:
     problems: list[DocumentError] = field(default_factory=list)
 
 
-def load_corpus(root: Path) -> Corpus:
+def load_corpus(root: Path, cache_dir: Path | None = None, max_bytes: int = MAX_BYTES) -> Corpus:
     """Read every organisation under *root*. A document that cannot be read is reported in
-    `problems` with its reason; every other document is still loaded."""
+    `problems` with its reason; every other document is still loaded. With *cache_dir*, a document whose
+    bytes have not changed since an earlier read is not parsed again."""
     if not root.is_dir():
         raise CorpusError(f"corpus folder not found: {root}")
     folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     if not folders:
         raise CorpusError(f"no organisation folders in {root}")
     corpus = Corpus(orgs={f.name: load_org(f) for f in folders})
+    reading = _Reading(cache_dir, max_bytes)
     _check_parents(corpus.orgs)
     check_platform_ids(corpus.orgs)
     for folder in folders:
         for path in sorted(p for p in folder.iterdir() if p.is_file() and p.name != ORG_FILE):
             if path.name.startswith(".") or path.suffix.lower() not in SUFFIXES:
                 continue
-            _load_document(corpus, root, corpus.orgs[folder.name], path)
+            _load_document(corpus, root, corpus.orgs[folder.name], path, reading)
         _load_slt_answers(corpus, root, corpus.orgs[folder.name])
+    if reading.cache is not None:
+        reading.cache.prune()
     return corpus
 
 
@@ -203,18 +213,22 @@ def _check_parents(orgs: dict[str, Organisation]) -> None:
             parent = orgs[parent].parent
 
 
-def _load_document(corpus: Corpus, root: Path, org: Organisation, path: Path) -> None:
+def _load_document(corpus: Corpus, root: Path, org: Organisation, path: Path, reading: _Reading) -> None:
     source = path.relative_to(root).as_posix()
     try:
-        text = read_document(path)
+        read = reading.read(path)
     except DocumentError as exc:
         corpus.problems.append(DocumentError(source, exc.reason))
         return
-    seg_title, segments = segment(text)
+    blocks = clean(read.blocks)
+    meta = extract(blocks, read.properties)
+    override = org.document_overrides.get(path.name, {})
+    title = override.get("title") or choose_title(read.properties, blocks, meta.title, path.name)
+    segments = segment(blocks, title)
     if not segments:
         corpus.problems.append(DocumentError(source, "no policy text found in it"))
         return
-    doc = _document_info(org, source, text, seg_title, path)
+    doc = _document_info(org, source, blocks, title, meta, override)
     corpus.documents.append(doc)
     for n, seg in enumerate(segments):
         names = tuple(dict.fromkeys(p.name for p in doc.people if p.name and p.name in seg.text))
@@ -225,21 +239,36 @@ def _load_document(corpus: Corpus, root: Path, org: Organisation, path: Path) ->
             names=names, kind=kind))
 
 
-def _document_info(org: Organisation, source: str, text: str, seg_title: str | None, path: Path) -> DocumentInfo:
-    meta = extract(text)
-    override = org.document_overrides.get(path.name, {})
-    title = override.get("title") or _best_title(meta.title, seg_title) or path.stem.replace("-", " ").title()
+class _Reading:
+    """Reads document files, through the cache of earlier reads when there is one."""
+
+    def __init__(self, cache_dir: Path | None, max_bytes: int) -> None:
+        self.cache = ReadCache(cache_dir) if cache_dir else None
+        self.max_bytes = max_bytes
+
+    def read(self, path: Path) -> SourceDocument:
+        if self.cache is None:
+            return read_document(path, self.max_bytes)
+        try:
+            k = cache_key(path.read_bytes()) if path.stat().st_size <= self.max_bytes else None
+        except OSError:
+            k = None  # read_document reports it
+        cached = self.cache.get(k) if k else None
+        if cached is not None:
+            return cached
+        document = read_document(path, self.max_bytes)
+        if k:
+            self.cache.put(k, document)
+        return document
+
+
+def _document_info(org: Organisation, source: str, blocks: list[Block], title: str, meta: Metadata,
+                   override: dict[str, Any]) -> DocumentInfo:
     next_review = override.get("next_review") or meta.next_review
+    version = hashlib.sha256("\n".join(b.text for b in blocks).encode()).hexdigest()
     return DocumentInfo(
-        org=org.slug, source=source, title=title, sha256=hashlib.sha256(text.encode()).hexdigest(),
+        org=org.slug, source=source, title=title, sha256=version,
         approved=meta.approved, approver=meta.approver, review_cycle=meta.review_cycle,
         next_review=next_review, next_review_text=meta.next_review_text if not override.get("next_review")
         else str(next_review), replaced_by=meta.replaced_by, replaced_on=meta.replaced_on,
         owner_role=meta.owner_role, people=meta.people)
-
-
-def _best_title(from_metadata: str | None, from_headings: str | None) -> str | None:
-    """A heading that names a policy beats a title recovered from a cover line; either beats none."""
-    if from_headings and "polic" in from_headings.lower():
-        return from_headings
-    return from_metadata or from_headings

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+SEP = " › "  # between the headings of a clause's section path
+
 
 @dataclass(frozen=True)
 class Person:

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 from datetime import date
 
+from collections.abc import Mapping, Sequence
+
 from bot.reading import roles
-from bot.reading.cleanup import clean_lines, repair_spaces
+from bot.reading.blocks import Block
+from bot.reading.cleanup import repair_spaces
 from bot.reading.dates import DATE_PATTERN, find_date, parse_date
 from bot.reading.documents import Person
 
@@ -40,6 +44,7 @@ _NAME = r"[A-Z][a-z'\u2019-]+(?:\s+(?:[A-Z][a-z'\u2019-]+|[A-Z]\.)){1,3}"
 _PERSON_LINE = re.compile(
     rf"^(?:[-*\u2022]\s*)?(?P<role>[A-Za-z][\w /&(),'-]{{1,70}}?)\s*(?::\s*|\t+)\[?(?P<name>{_NAME})"
     r"(?:\s*,\s*(?P<title>[^\]\n]{2,60}?))?\]?(?:\([^)]*\))?(?:\s+-\s+(?P<title2>[\w ]{2,40}))?\s*$")
+_NAME_ONLY = re.compile(rf"(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?{_NAME}")
 _TITLE_WORDS = re.compile(r"\b(?:policy|procedure|guidance|code\s+of\s+conduct|statement)\b", re.IGNORECASE)
 
 
@@ -57,15 +62,23 @@ class Metadata:
     people: tuple[Person, ...]
 
 
-def extract(text: str) -> Metadata:
-    lines = [ln.strip() for ln in clean_lines(text) if ln.strip()]
+def block_lines(blocks: Sequence[Block]) -> list[str]:
+    """One line per block, a table row's cells joined by TABs: the form the patterns below read."""
+    return ["\t".join(c for c in b.cells if c) if b.kind == "row" else b.text for b in blocks]
+
+
+def extract(blocks: Sequence[Block], properties: Mapping[str, str] | None = None) -> Metadata:
+    """What the document says about itself; what its format's own metadata says (front matter, document
+    properties) wins over what the text seems to say."""
+    lines = [ln for ln in block_lines(blocks) if ln]
     flat = "\n".join(lines)
-    review = _latest_review(flat)
+    props = _from_properties(properties or {})
+    review = props.get("review") or _latest_review(flat)
     replaced = _REPLACED.search(flat)
     return Metadata(
         title=_title_from_metadata_line(lines),
-        approved=_first_group(_APPROVED, flat),
-        approver=_approver(lines),
+        approved=props.get("approved") or _first_group(_APPROVED, flat),
+        approver=props.get("approver") or _approver(lines),
         review_cycle=_review_cycle(flat),
         next_review=review[1] if review else None,
         next_review_text=review[0] if review else None,
@@ -74,6 +87,23 @@ def extract(text: str) -> Metadata:
         owner_role=_owner_role(flat),
         people=tuple(_people(lines)),
     )
+
+
+def _from_properties(properties: Mapping[str, str]) -> dict[str, Any]:
+    """Front matter and document properties by meaning: keys vary ("adopted", "adpoted_date",
+    "review_date", "next_review", "signed_by", "signed-by-name")."""
+    found: dict[str, Any] = {}
+    for key, value in properties.items():
+        value = repair_spaces(str(value))
+        if not value:
+            continue
+        if "review" in key and (day := parse_date(value)):
+            found.setdefault("review", (value, day))
+        elif re.search(r"ad(?:op|po)t|approv|ratif|agreed", key) and "by" not in key:
+            found.setdefault("approved", value)
+        elif re.search(r"signed|approved_by|approver", key):
+            found.setdefault("approver", value)
+    return found
 
 
 def _first_group(pattern: re.Pattern[str], text: str) -> str | None:
@@ -125,6 +155,8 @@ def _people(lines: list[str]) -> list[Person]:
     for line in lines:
         m = _PERSON_LINE.match(line)
         if not m:
+            if "\t" in line and (person := _row_person(line.split("\t"))):
+                out.append(person)
             continue
         role_text = re.sub(r"\s*\((?:[A-Z]{2,6})\)\s*$", "", m.group("role")).strip()
         title = (m.group("title") or m.group("title2") or "").strip() or None
@@ -132,6 +164,16 @@ def _people(lines: list[str]) -> list[Person]:
         if person:
             out.append(person)
     return out
+
+
+def _row_person(cells: list[str]) -> Person | None:
+    """A table row that gives a role in one cell and a person's name in another ("Designated Safeguarding
+    Lead | Dave Lee | 01626 ...")."""
+    role_cell = next((c for c in cells if roles.role_key(c) and not _NAME_ONLY.fullmatch(c.strip())), None)
+    name_cell = next((c.strip() for c in cells if _NAME_ONLY.fullmatch(c.strip())), None)
+    if role_cell is None or name_cell is None or len(role_cell) > 80:
+        return None
+    return _person(re.sub(r"\s*\((?:[A-Z]{2,6})\)\s*$", "", role_cell.strip()), name_cell, None)
 
 
 def _person(role_text: str, name: str, title: str | None) -> Person | None:

@@ -9,6 +9,12 @@ _SENTENCE_END = re.compile(r"[.!?][\"'\u2019\u201d)\]*]*\s+(?=[\"'\u2018\u201c(\
 _JOINED_ITEM = re.compile(r"(?<=[a-z0-9)'\u2019])\s+(?=[A-Z][a-z])")  # "business Accept": lost line break
 _WEAKER = (re.compile(r"(?<=;)\s+"), re.compile(r"(?<=:)\s+"), re.compile(r"(?<=,)\s+"), re.compile(r"\s+"))
 MIN_SENTENCE = 40  # shorter sentences are joined to the next one
+_ENDS_SENTENCE = re.compile(r"(?:[.!?:;\u2026])[\"'\u2019\u201d)\]*]*$")
+
+
+def ends_sentence(text: str) -> bool:
+    """Does *text* end where a sentence (or a lead-in, or a clause of a list) ends?"""
+    return bool(_ENDS_SENTENCE.search(text.rstrip()))
 
 
 def split_sentences(text: str) -> list[str]:

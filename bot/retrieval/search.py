@@ -20,7 +20,7 @@ from bot.retrieval import analysis, fusion
 from bot.retrieval.bm25 import Bm25Index
 from bot.reading.documents import Clause, DocumentInfo, Organisation
 from bot.retrieval.embeddings import Embedder
-from bot.reading.segment import SEP
+from bot.reading.documents import SEP
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,15 @@ from __future__ import annotations
 from datetime import date
 
 from bot.reading.dates import parse_date
-from bot.reading.metadata import extract
+from bot.reading.cleanup import clean
+from bot.reading.metadata import Metadata
+from bot.reading.metadata import extract as extract_blocks
+from bot.reading.readers import text as text_reader
 from tests.conftest import seed_text
+
+
+def extract(text: str) -> Metadata:
+    return extract_blocks(clean(text_reader.read("policy.txt", text.encode()).blocks))
 
 
 def people(slug: str) -> dict[str, str]:

@@ -2,9 +2,21 @@ from __future__ import annotations
 
 import pytest
 
-from bot.reading.segment import MAX_CLAUSE, SEP, segment
+from bot.reading.clauses import MAX_CLAUSE, Segment
+from bot.reading.clauses import segment as segment_blocks
+from bot.reading.cleanup import clean
+from bot.reading.documents import SEP
+from bot.reading.readers import text as text_reader
 from bot.reading.sentences import split_long, split_sentences
+from bot.reading.titles import choose_title
 from tests.conftest import SLUGS, seed_text
+
+
+def segment(text: str) -> tuple[str, list[Segment]]:
+    """A plain-text policy through the whole reading pipeline: reader, cleanup, title, clauses."""
+    blocks = clean(text_reader.read("policy.txt", text.encode()).blocks)
+    title = choose_title({}, blocks, None, "policy.txt")
+    return title, segment_blocks(blocks, title)
 
 
 @pytest.mark.parametrize("slug", SLUGS)
