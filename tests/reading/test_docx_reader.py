@@ -187,3 +187,8 @@ def test_a_file_without_core_properties_has_none() -> None:
     members = {name: complete.read(name) for name in complete.namelist() if name != "docProps/core.xml"}
     members["_rels/.rels"] = re.sub(rb"<Relationship [^>]*docProps/core.xml[^>]*/>", b"", members["_rels/.rels"])
     assert read("p.docx", _zip(members)).properties == {}
+
+
+def test_a_truncated_file_is_an_error() -> None:
+    with pytest.raises(DocumentError, match="damaged"):
+        read("policy.docx", _saved(docx.Document())[:3000])

@@ -170,3 +170,16 @@ def test_binary_junk_is_an_error() -> None:
     junk = bytes((i * 7919) % 256 for i in range(4000))
     with pytest.raises(DocumentError, match="binary data, not an HTML page"):
         read("junk.html", junk)
+
+
+def test_a_layout_table_is_read_as_the_page_it_lays_out() -> None:
+    page = """<table><tr>
+      <td><h1>Charging</h1><p>Trips are voluntary.</p></td>
+      <td><h2>Remissions</h2><ul><li>Pupils on free meals pay nothing.</li></ul></td>
+    </tr></table>"""
+    assert read("p.html", page.encode()).blocks == (
+        Block("heading", "Charging", level=1),
+        Block("paragraph", "Trips are voluntary."),
+        Block("heading", "Remissions", level=2),
+        Block("item", "Pupils on free meals pay nothing.", marker="•"),
+    )

@@ -34,6 +34,8 @@ _ERRORS: dict[type[Exception], str] = {
     PackageNotFoundError: "not a Word .docx file (an old .doc, or another format renamed?)",
     zipfile.BadZipFile: "not a Word .docx file, or a damaged one",
     zlib.error: "the Word file is damaged (broken compressed data)",
+    EOFError: "the Word file is damaged (compressed data cut short)",
+    NotImplementedError: "the Word file is damaged (an unknown compression method)",
     KeyError: "the Word file is incomplete (a required part is missing)",
     XMLSyntaxError: "the Word file is damaged (malformed XML)",
     ValueError: "not a Word document",
@@ -93,13 +95,13 @@ class _Reader:
         styles = self._style_chain(p)
         if any(name.upper().startswith("TOC") for name, _ in styles):
             return []
-        lines = _lines(p)
-        text = clean(" ".join(lines))
-        if not text:
-            return []
-        level = _heading_level(p, styles)
         num_id, ilvl, depth = _numbering_of(p, styles)
         marker = self._numbering.marker(num_id, ilvl) if num_id else ""  # numId 0: numbering switched off
+        lines = _lines(p)
+        text = clean(" ".join(lines))
+        if not text:  # an empty numbered paragraph still took its number
+            return []
+        level = _heading_level(p, styles)
         if level:
             return [Block("heading", text, level=level, marker=marker)]
         list_style = next((m for name, _ in styles if (m := _LIST_STYLE.match(name))), None)

@@ -166,6 +166,8 @@ def _structure(tag: Tag, depth: int) -> Iterator[Block]:
             yield Block("heading", text, level=_HEADINGS[tag.name])
     elif tag.name in ("ul", "ol"):
         yield from _list(tag, depth)
+    elif tag.name == "table" and _is_layout(tag):
+        yield from _blocks(tag)
     elif tag.name == "table":
         yield from _table(tag)
     elif tag.name == "dl":
@@ -207,6 +209,14 @@ def _table(table: Tag) -> Iterator[Block]:
         if any(texts):
             in_head = tr.parent is not None and tr.parent.name == "thead"
             yield row(texts, header=in_head or all(cell.name == "th" for cell in cells))
+
+
+def _is_layout(table: Tag) -> bool:
+    """A table that lays out a page (an old school website's columns), not one of data: its cells hold
+    headings, or it says so. Its cells are read as the page's sections instead of as rows."""
+    if str(table.get("role", "")).lower() in ("presentation", "none"):
+        return True
+    return any(cell.find_parent("table") is table for cell in table.find_all(tuple(_HEADINGS)))
 
 
 def _row_cells(cells: list[Tag], spanned: dict[int, int]) -> list[str]:
