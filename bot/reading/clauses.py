@@ -97,8 +97,12 @@ def _walk(blocks: list[Block], title: str | None) -> Iterator[Segment]:
         yield from _pieces(here, block)
 
 
+_LEAD_IN_END = re.compile(r"(?::|\s[-\u2013\u2014]|\bincluding|\bsuch as|\bfollowing)$")
+
+
 def _introduces(block: Block, nxt: Block | None) -> bool:
-    return (block.text.endswith(":") and nxt is not None and nxt.kind == "item"
+    """A lead-in ("Staff must not:", "Bullying can take many forms including -") and the items after it."""
+    return (bool(_LEAD_IN_END.search(block.text)) and nxt is not None and nxt.kind == "item"
             and (block.kind != "item" or nxt.level >= block.level))
 
 

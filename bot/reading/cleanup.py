@@ -5,7 +5,7 @@
 - a paragraph that starts with a bullet glyph ("•", U+F0B7, "▪", "§", "–", "o") is a list item;
 - a paragraph broken by a page or column break ("... staff must" / "report it.") joined again;
 - a short unpunctuated line on its own, followed by text, is a heading; three or more in a row are a
-  list written without bullets.
+  list written without bullets, and so are two or more lines in a row that are not sentences.
 """
 
 from __future__ import annotations
@@ -20,12 +20,16 @@ from bot.reading.sentences import ends_sentence
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad\x02]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _PAGE_MARK = re.compile(r"\bPage\s*\|\s*\d+\b|\bPage\s+\d+\s+of\s+\d+\b|^\d+\s*\|\s*Page\b", re.IGNORECASE)
-_LONE_PAGE_NUMBER = re.compile(r"^(?:page\s+)?-?\s*\d{1,3}\s*-?$", re.IGNORECASE)
 _GLYPH = re.compile(r"^([\uf0b7\uf0a7\uf0d8\uf076\uf0fc\u2022\u25cf\u25aa\u25a0\u25e6\u2023\u2043\u27a2\u2713"
                     r"\u00a7\u2013\u2014*-]|o(?=\s+[A-Z]))\s+(?=\S)")
 _AUXILIARY = re.compile(r"\b(?:is|are|was|were|will|must|should|can|may|be|has|have|do|does|we|you|our)\b",
                         re.IGNORECASE)
-_CONTENTS = re.compile(r"^(?:table\s+of\s+)?contents:?$", re.IGNORECASE)  # the contents list's own title
+_FURNITURE = re.compile(
+    r"^(?:(?:table\s+of\s+)?contents:?"  # the contents list's own title
+    r"|(?:page\s+)?-?\s*\d{1,3}\s*-?"  # a lone page number
+    r"|[\uf0b7\uf0a7\u2022\u25cf\u25aa\u25a0\u25e6\u2013\u2014*-]+"  # a bullet with nothing after it
+    r"|(?:\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z][^.:;!?]{2,70}?\s*){3,})$",  # a contents list run into one line
+    re.IGNORECASE)
 HEADING_MAX = 80
 
 
@@ -36,12 +40,12 @@ def repair_spaces(text: str) -> str:
 
 def clean(blocks: Iterable[Block]) -> list[Block]:
     tidy = [b for b in (_tidy(b) for b in blocks) if b is not None]
-    return _infer_headings(_join_broken(tidy))
+    return _unmarked_lists(_infer_headings(_join_broken(tidy)))
 
 
 def _tidy(block: Block) -> Block | None:
     text = fold(_PAGE_MARK.sub(" ", _INVISIBLE.sub("", block.text)))
-    if not text or (block.kind != "row" and (_LONE_PAGE_NUMBER.match(text) or _CONTENTS.match(text))):
+    if not text or (block.kind != "row" and _FURNITURE.match(text)):
         return None
     if block.kind == "paragraph" and (m := _GLYPH.match(text)):
         return replace(block, kind="item", text=text[m.end():], marker=m.group(1))
@@ -91,3 +95,25 @@ def _infer_headings(blocks: Sequence[Block]) -> list[Block]:
             out[i:j] = [replace(b, kind="heading", level=0) for b in blocks[i:j]]
         i = max(j, i + 1)
     return out
+
+
+LIST_LINE_MAX = 250  # longer unpunctuated text is a sentence that lost its full stop, not a list line
+
+
+def _unmarked_lists(blocks: list[Block]) -> list[Block]:
+    """Two or more paragraphs in a row that are not sentences ("Verbal - name-calling", "Physical -
+    hitting") are the lines of a list written without bullets: items, so each is quoted whole."""
+    out = list(blocks)
+    i = 0
+    while i < len(blocks):
+        j = i
+        while j < len(blocks) and _list_line(blocks[j]):
+            j += 1
+        if j - i >= 2:
+            out[i:j] = [replace(b, kind="item", marker="") for b in blocks[i:j]]
+        i = max(j, i + 1)
+    return out
+
+
+def _list_line(block: Block) -> bool:
+    return block.kind == "paragraph" and len(block.text) <= LIST_LINE_MAX and not ends_sentence(block.text)

@@ -12,9 +12,14 @@ MIN_SENTENCE = 40  # shorter sentences are joined to the next one
 _ENDS_SENTENCE = re.compile(r"(?:[.!?:;\u2026])[\"'\u2019\u201d)\]*]*$")
 
 
+_ENDS_WITH_LINK = re.compile(r"(?:https?://|www\.)\S+$|\S+@\S+\.\w+$")
+
+
 def ends_sentence(text: str) -> bool:
-    """Does *text* end where a sentence (or a lead-in, or a clause of a list) ends?"""
-    return bool(_ENDS_SENTENCE.search(text.rstrip()))
+    """Does *text* end where a sentence (or a lead-in, or a clause of a list) ends? A sentence that ends
+    with a web address or an e-mail address usually has no full stop after it."""
+    text = text.rstrip()
+    return bool(_ENDS_SENTENCE.search(text) or _ENDS_WITH_LINK.search(text))
 
 
 def split_sentences(text: str) -> list[str]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
-from bot.errors import DocumentError
 from bot.reading.blocks import Block, SourceDocument, fold, row
 from bot.reading.cleanup import looks_like_heading
+from bot.reading.readers._text import decode, require_text
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?$")
 _BULLET = re.compile(r"^(\s*)([-*\u2022\u25cf\u25aa\u25e6\u2023\u2043\u2013\uf0b7\u00a7\u27a2]|\d+[)])\s+(.*)$")
@@ -25,21 +25,10 @@ _LONE_PAGE_NUMBER = re.compile(r"^\s*(?:-\s*)?\d{1,3}(?:\s*-)?\s*$")
 
 
 def read(name: str, data: bytes) -> SourceDocument:
-    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DocumentError(name, "binary data in a text file (is it really a .txt file?)")
-    lines = _split_inline_headings(_clean_lines(decode(data)))
+    text = decode(data)
+    require_text(name, text, "a text file")
+    lines = _split_inline_headings(_clean_lines(text))
     return SourceDocument(tuple(_blocks(lines)))
-
-
-def decode(data: bytes) -> str:
-    """UTF-8 (a BOM dropped), UTF-16 with its BOM, else Windows-1252: the usual fallback for old office
-    exports (it never fails: undefined bytes become U+FFFD)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
 
 
 def _clean_lines(text: str) -> list[str]:
