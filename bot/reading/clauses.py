@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from bot.reading.blocks import Block
 from bot.reading.documents import SEP
 from bot.reading.sentences import ends_sentence, split_long, split_sentences
+from bot.reading.titles import same_title
 
 MAX_CLAUSE = 600
 PARAGRAPH_WHOLE = 400  # a paragraph up to this long is quoted whole; longer ones sentence by sentence
@@ -77,7 +78,7 @@ def _walk(blocks: list[Block], title: str | None) -> Iterator[Segment]:
     path = _Path()
     for i, block in enumerate(blocks):
         if block.kind == "heading":
-            if block.text != title and block.text.lower().strip(" :") not in NOT_SECTIONS:
+            if not (title and same_title(block.text, title)) and block.text.lower().strip(" :") not in NOT_SECTIONS:
                 path.heading(block.level, block.text)  # the title (and its repeats) is not a section
             continue
         here = path.enter(block)

@@ -22,8 +22,9 @@ _NEXT_REVIEW = re.compile(
     r"|review\s+due(?:\s+by)?|to\s+be\s+reviewed\s+(?:by|on|in))" + _SEP + rf"({DATE_PATTERN})",
     re.IGNORECASE)
 _APPROVED = re.compile(
-    r"(?:approved(?:\s+date|\s+on)?|date\s+agreed(?:\s+and\s+ratified)?(?:\s+by\s+\w+)?|agreed\s+by\s+the\s+"
-    r"[\w ]+?|ratified(?:\s+on)?|approved\s+by:?\s+.{1,80}?\s+on)" + _SEP + rf"({DATE_PATTERN})",
+    r"(?:(?:approved|adopted|ratified|agreed)(?:\s+by\s+(?:the\s+)?[\w ]{1,60}?)?(?:\s+(?:date|on))?"
+    r"|date\s+(?:of\s+)?(?:approval|adoption|ratification)|date\s+agreed(?:\s+and\s+ratified)?(?:\s+by\s+\w+)?"
+    r"|approved\s+by:?\s+.{1,80}?\s+on)" + _SEP + rf"({DATE_PATTERN})",
     re.IGNORECASE)
 _APPROVER = re.compile(r"^(?:policy\s+)?approved\s+by\s*:?\s*(.+?)(?:\s+on\s+" + DATE_PATTERN + r"|$)",
                        re.IGNORECASE)

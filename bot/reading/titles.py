@@ -28,19 +28,31 @@ _LOOK = 40  # headings after this many blocks are sections, not titles
 
 
 def choose_title(properties: Mapping[str, str], blocks: Sequence[Block], cover_line: str | None, filename: str) -> str:
-    recorded = (properties.get("title") or "").strip()
-    if _usable(recorded):
-        return recorded
     headings = [b.text for b in blocks[:_LOOK] if b.kind == "heading" and not _NUMBERED.match(b.text)]
     specific = [h for h in headings if not _GENERIC.match(h) and len(h) <= 120]
     named = [h for h in specific if _NAMES_DOCUMENT.search(h)]
     first_level_one = next((h for b in blocks[:_LOOK] if b.kind == "heading" and b.level == 1
                             and (h := b.text) in specific), None)
+    recorded = (properties.get("title") or "").strip()
+    if _usable(recorded):
+        return first_level_one if first_level_one and _site_title_of(recorded, first_level_one) else recorded
     for candidate in (first_level_one if first_level_one in named else None, *named[:1], cover_line,
                       first_level_one, *specific[:1]):
         if candidate and _usable(candidate):
             return candidate
     return pretty_filename(filename)
+
+
+def _site_title_of(recorded: str, heading: str) -> bool:
+    """A web page's <title> is often "Attendance | Oak Primary School": the page's own heading says it
+    better when part of the recorded title is in it."""
+    parts = [p.strip().lower() for p in re.split(r"\s+[|\u2013\u2014:-]\s+|\s+::\s+", recorded)]
+    return len(parts) > 1 and any(p and p in heading.lower() for p in parts)
+
+
+def same_title(a: str, b: str) -> bool:
+    """Two spellings of one title ("SEND POLICY", "Send policy.")."""
+    return re.sub(r"\W+", " ", a).strip().lower() == re.sub(r"\W+", " ", b).strip().lower()
 
 
 def _usable(title: str) -> bool:
