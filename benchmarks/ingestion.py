@@ -36,7 +36,7 @@ try:
 except ImportError:  # the reader before it (kept so the "before" figures can be re-run)
     from bot.reading.corpus import load_corpus  # type: ignore[no-redef]
 
-_SENTENCE_END = re.compile(r"(?:[.!?:;…]|\.\.\.)[\"'\u2019\u201d)\]]*$")
+_SENTENCE_END = re.compile(r"(?:[.!?:;…]|\.\.\.)[\"'\u2019\u201d)\]]*$|(?:https?://|www\.)\S+$|\S+@\S+\.\w+$")
 WHOLE_KINDS = {"item", "bullet", "list", "row", "field", "contact", "slt-answer"}
 
 

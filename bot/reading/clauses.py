@@ -28,6 +28,9 @@ NOT_SECTIONS = frozenset({"contents", "table of contents", "index"})
 
 _NUMBERED = re.compile(r"^\(?\d{1,2}(?:\.\d{1,2})*[.)]?\s+\S")
 _FIELD = re.compile(r"^[A-Z][\w /&()'.-]{1,40}:\s+\S.{0,100}$")  # "Review date: 2014-11-25"
+# A cover page's labels run into one line: "Approved by: ... on June 2025 Next review due by: June 2026".
+_METADATA_LABEL = re.compile(r"\b(?:approved|adopted|adoption|ratified|review(?:ed)?|date|version|signed)\b[^:.]{0,30}:",
+                             re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -102,8 +105,10 @@ _LEAD_IN_END = re.compile(r"(?::|\s[-\u2013\u2014]|\bincluding|\bsuch as|\bfollo
 
 
 def _introduces(block: Block, nxt: Block | None) -> bool:
-    """A lead-in ("Staff must not:", "Bullying can take many forms including -") and the items after it."""
-    return (bool(_LEAD_IN_END.search(block.text)) and nxt is not None and nxt.kind == "item"
+    """A lead-in ("Staff must not:", "Bullying can take many forms including -", or any paragraph that
+    is not a finished sentence) and the items after it."""
+    lead_in = bool(_LEAD_IN_END.search(block.text)) or (block.kind == "paragraph" and not ends_sentence(block.text))
+    return (lead_in and nxt is not None and nxt.kind == "item"
             and (block.kind != "item" or nxt.level >= block.level))
 
 
@@ -131,7 +136,8 @@ def _kind(block: Block) -> str:
         return "row"
     if _NUMBERED.match(block.text):
         return "numbered"
-    return "field" if _FIELD.match(block.text) and not ends_sentence(block.text) else "text"
+    fields = _FIELD.match(block.text) or (len(block.text) <= 300 and len(_METADATA_LABEL.findall(block.text)) >= 2)
+    return "field" if fields and not ends_sentence(block.text) else "text"
 
 
 def _pieces(path: tuple[str, ...], block: Block) -> Iterator[Segment]:

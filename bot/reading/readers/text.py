@@ -9,6 +9,7 @@ its headings into the text: the document's own contents list says where they are
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from bot.reading.blocks import Block, SourceDocument, fold, row
 from bot.reading.cleanup import looks_like_heading
@@ -18,6 +19,9 @@ _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?$")
 _BULLET = re.compile(r"^(\s*)([-*\u2022\u25cf\u25aa\u25e6\u2023\u2043\u2013\uf0b7\u00a7\u27a2]|\d+[)])\s+(.*)$")
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+(\S.*)$")
 _TOC_ENTRY = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*\.?\s+\D.*?)\s*\.{0,}\s*(\d{1,3})$")
+_SENTENCE_END = re.compile(r"[.!?][\"'\u2019\u201d)]*\s+(?=[A-Z])|[.!?]$")
+_JOIN = re.compile(r"(?<=[a-z0-9)'\u2019])\s+(?=([A-Z][a-z]+)\b)")
+_RUN_ON = 200  # only a line this long can hold a list whose line breaks were lost
 _INLINE_SUBHEADING = re.compile(r"(?<!\S)(\d{1,2}\.\d{1,2})\s+(?=[A-Z])")
 # "Page | 3", "Page 3 of 12": page furniture left in text exported from a PDF.
 _PAGE_MARK = re.compile(r"\bPage\s*\|\s*\d+\b|\bPage\s+\d+\s+of\s+\d+\b", re.IGNORECASE)
@@ -27,7 +31,7 @@ _LONE_PAGE_NUMBER = re.compile(r"^\s*(?:-\s*)?\d{1,3}(?:\s*-)?\s*$")
 def read(name: str, data: bytes) -> SourceDocument:
     text = decode(data)
     require_text(name, text, "a text file")
-    lines = _split_inline_headings(_clean_lines(text))
+    lines = [piece for line in _split_inline_headings(_clean_lines(text)) for piece in unjoin_list(line)]
     return SourceDocument(tuple(_blocks(lines)))
 
 
@@ -94,3 +98,47 @@ def _break_at_titles(line: str, titles: list[str]) -> list[str]:
     bounds = sorted(cuts) + [len(line)]
     parts = [line[a:b].strip() for a, b in zip(bounds, bounds[1:])]
     return [p for p in parts if p]
+
+
+@cache
+def _dictionary() -> frozenset[str]:
+    from english_words import get_english_words_set  # type: ignore[import-untyped]
+
+    return frozenset(w for w in get_english_words_set(["web2"], alpha=True) if w.islower())
+
+
+_NEVER_ENDS_ITEM = frozenset("a an the by to of on in at with and or for from as our your their its is are be "
+                             "was were will must may can should than that this these those".split())
+
+
+def _starts_item(line: str, start: int, m: re.Match[str]) -> bool:
+    """An ordinary word (a dictionary word, or its plural), not inside brackets, not after a word that
+    cannot end an item ("managed by the Proprietor")."""
+    word = m.group(1).lower()
+    before = line[start:m.start()]
+    previous = before.rsplit(None, 1)[-1].lower().strip("(),'\u2019") if before.strip() else ""
+    if before.count("(") > before.count(")") or previous in _NEVER_ENDS_ITEM:
+        return False
+    words = _dictionary()
+    return word in words or (word.endswith("s") and (word[:-1] in words or word[:-2] in words))
+
+
+def unjoin_list(line: str) -> list[str]:
+    """A lead-in whose list lost its line breaks ("... will post on Facebook: Alerts about changes
+    Reminders about events Job vacancies") as the lead-in and "- item" lines. An item starts where a
+    capitalised ordinary word follows a lower-case one with no punctuation between: proper nouns
+    ("Facebook", "SoundCloud") are not in the dictionary, so they never start an item."""
+    colon = line.find(": ")
+    if len(line) < _RUN_ON or colon < 0:
+        return [line]
+    start = colon + 2
+    end_match = _SENTENCE_END.search(line, start)
+    end = end_match.end() if end_match else len(line)
+    cuts = [m.start() for m in _JOIN.finditer(line, start, end) if _starts_item(line, start, m)]
+    if len(cuts) < 2:
+        return [line]
+    bounds = [start, *cuts, end]
+    items = [line[a:b].strip() for a, b in zip(bounds, bounds[1:])]
+    rest = line[end:].strip()
+    return [line[:colon + 1], *(f"- {item}" for item in items if item), *unjoin_list(rest)] if rest else \
+        [line[:colon + 1], *(f"- {item}" for item in items if item)]
