@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.reading.blocks import Block
+from bot.reading.cleanup import METADATA_LINE
 from bot.reading.documents import SEP
 from bot.reading.sentences import ends_sentence, split_long, split_sentences
 from bot.reading.titles import same_title
@@ -136,7 +137,8 @@ def _kind(block: Block) -> str:
         return "row"
     if _NUMBERED.match(block.text):
         return "numbered"
-    fields = _FIELD.match(block.text) or (len(block.text) <= 300 and len(_METADATA_LABEL.findall(block.text)) >= 2)
+    fields = (_FIELD.match(block.text) or (len(block.text) <= 80 and METADATA_LINE.match(block.text))
+              or (len(block.text) <= 300 and len(_METADATA_LABEL.findall(block.text)) >= 2))
     return "field" if fields and not ends_sentence(block.text) else "text"
 
 

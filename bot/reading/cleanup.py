@@ -30,6 +30,10 @@ _FURNITURE = re.compile(
     r"|[\uf0b7\uf0a7\u2022\u25cf\u25aa\u25a0\u25e6\u2013\u2014*-]+"  # a bullet with nothing after it
     r"|(?:\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z][^.:;!?]{2,70}?\s*){3,})$",  # a contents list run into one line
     re.IGNORECASE)
+# Cover-page lines ("Ratified by FGB", "Date of next review September 2022") are about the document,
+# not headings of its text.
+METADATA_LINE = re.compile(r"^(?:date|ratified|approved|adopted|agreed|(?:to\s+be\s+)?reviewed|review|signed|version"
+                            r"|status|author|owner|updated|written)\b", re.IGNORECASE)
 HEADING_MAX = 80
 
 
@@ -85,7 +89,8 @@ def _infer_headings(blocks: Sequence[Block]) -> list[Block]:
     i = 0
     while i < len(blocks):
         j = i
-        while j < len(blocks) and blocks[j].kind == "paragraph" and looks_like_heading(blocks[j].text):
+        while j < len(blocks) and blocks[j].kind == "paragraph" and looks_like_heading(blocks[j].text) \
+                and not METADATA_LINE.match(blocks[j].text):
             j += 1
         if j - i >= 3:
             first = i + (0 if i > 0 and blocks[i - 1].kind == "heading" else 1)
