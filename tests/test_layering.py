@@ -1,5 +1,6 @@
-"""One direction: adapters know the platforms; core, retrieval, storage and privacy know none of them
-(nor the web framework), and adapters reach the rest only through the chat layer."""
+"""One direction: adapters know the platforms; core, reading, retrieval, storage and privacy know none of
+them (nor the web framework), reading knows nothing of search, and adapters reach the rest only through
+the chat layer."""
 
 from __future__ import annotations
 
@@ -26,10 +27,18 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("package", ["core", "retrieval", "storage", "privacy"])
+@pytest.mark.parametrize("package", ["core", "reading", "retrieval", "storage", "privacy"])
 def test_inner_layers_import_no_platform_sdk_or_web_framework(package: str) -> None:
     for path in sorted((BOT / package).rglob("*.py")):
         bad = {m for m in imported_modules(path) if m.split(".")[0] in PLATFORM_SDKS + WEB}
+        assert not bad, f"{path.relative_to(BOT)} imports {sorted(bad)}"
+
+
+def test_reading_knows_nothing_of_search_chat_or_storage() -> None:
+    """Reading turns files into documents and clauses; retrieval builds on it, never the other way."""
+    for path in sorted((BOT / "reading").rglob("*.py")):
+        bad = {m for m in imported_modules(path)
+               if m.startswith(("bot.retrieval", "bot.core", "bot.storage", "bot.adapters", "bot.admin", "sqlalchemy"))}
         assert not bad, f"{path.relative_to(BOT)} imports {sorted(bad)}"
 
 
