@@ -1,7 +1,10 @@
-"""The persisted index: clauses, documents, organisations and clause embeddings in one folder.
+"""The persisted index: clauses, documents, organisations, clause embeddings and what search derives
+from each clause (bot.retrieval.features) in one folder.
 
-Embeddings are cached by content hash (model + text): re-indexing embeds only clauses whose text
-changed, so an unchanged corpus re-indexes without loading the model at all.
+Re-indexing does only what changed: an unchanged corpus is not read at all; a document whose bytes did
+not change is not parsed again (load_corpus's cache under documents/); embeddings are cached by content
+hash (model + text) and analysed terms by clause text, so only new or changed clauses are embedded and
+analysed, and the model is loaded only if there is something to embed.
 """
 
 from __future__ import annotations
@@ -23,13 +26,16 @@ from bot.errors import DocumentError, IndexMissing
 from bot.reading.corpus import Corpus, load_corpus
 from bot.reading.documents import (Clause, DocumentInfo, InductionPolicy, Organisation, Person, SltMember,
                                      StaffMember, Statement)
+from bot.retrieval import features as features_mod
 from bot.retrieval.embeddings import Embedder
+from bot.retrieval.features import ClauseFeatures
 from bot.retrieval.search import clause_embedding_text
 
-FORMAT = 4  # 2: retention, identity opt-in, SLT members; 3: platform ids; 4: induction, staff
+FORMAT = 5  # 2: retention, identity opt-in, SLT members; 3: platform ids; 4: induction, staff; 5: features
 MANIFEST = "manifest.json"
 CLAUSES = "clauses.jsonl"
 VECTORS = "embeddings.npy"
+DOCUMENTS = "documents"  # load_corpus's cache of parsed documents, by their bytes
 
 
 @dataclass
@@ -41,6 +47,7 @@ class Index:
     keys: list[str]  # content hash of each clause's embedded text
     model_id: str
     problems: list[DocumentError]
+    features: ClauseFeatures
 
 
 @dataclass(frozen=True)
@@ -61,10 +68,13 @@ def build(corpus_dir: Path, index_dir: Path, embedder: Embedder,
     encode the clauses that are not in the cache (real embedders load their model lazily)."""
     model_id = embedder.model_id
     fingerprint = corpus_fingerprint(corpus_dir)
-    corpus = load_corpus(corpus_dir)
+    if (unchanged := _unchanged(index_dir, model_id, fingerprint)) is not None:
+        return unchanged
+    corpus = load_corpus(corpus_dir, cache_dir=index_dir / DOCUMENTS)
     texts = [clause_embedding_text(c) for c in corpus.clauses]
     keys = [embedding_key(model_id, t) for t in texts]
-    cached = _cached_vectors(index_dir, model_id)
+    previous = _previous(index_dir, model_id)
+    cached = previous.vectors
     missing = sorted({k: i for i, k in enumerate(keys) if k not in cached}.values())
     if missing:
         done = 0
@@ -79,7 +89,8 @@ def build(corpus_dir: Path, index_dir: Path, embedder: Embedder,
         cached.update({keys[i]: fresh[j] for j, i in enumerate(missing)})
     dim = next(iter(cached.values())).shape[0] if cached else 0
     vectors = np.vstack([cached[k] for k in keys]).astype(np.float32) if keys else np.zeros((0, dim), np.float32)
-    _write(index_dir, corpus, keys, vectors, model_id, fingerprint)
+    derived = features_mod.derive(corpus.clauses, previous.terms)
+    write(index_dir, corpus, keys, vectors, derived, model_id, fingerprint)
     return BuildReport(len(keys), len(missing), len(keys) - len(missing), corpus.problems)
 
 
@@ -95,28 +106,61 @@ def load(index_dir: Path) -> Index:
     return Index(
         orgs={o["slug"]: _org(o) for o in manifest["orgs"]},
         documents=[_document(d) for d in manifest["documents"]],
-        clauses=[Clause(**{**r["clause"], "roles": tuple(r["clause"]["roles"]),
-                           "names": tuple(r["clause"]["names"])}) for r in rows],
+        clauses=[_clause(r["clause"]) for r in rows],
         embeddings=np.load(index_dir / VECTORS),
         keys=[r["key"] for r in rows],
         model_id=manifest["model_id"],
-        problems=[DocumentError(p["source"], p["reason"]) for p in manifest["problems"]],
+        problems=_problems(manifest),
+        features=features_mod.read(index_dir),
     )
 
 
-def _cached_vectors(index_dir: Path, model_id: str) -> dict[str, np.ndarray]:
-    """Vectors of the index already there, by content key. Only the keys and vectors are read, so an
-    index written by an older format still saves re-embedding every clause."""
+def _unchanged(index_dir: Path, model_id: str, fingerprint: str) -> BuildReport | None:
+    """The report of a build that has nothing to do: the index is of this format and model, over a corpus
+    whose files have not changed since. None if there is something to do."""
     try:
         manifest = json.loads((index_dir / MANIFEST).read_text("utf-8"))
-        if manifest.get("model_id") != model_id:
-            return {}
+    except (OSError, ValueError):
+        return None
+    if (manifest.get("format"), manifest.get("model_id"), manifest.get("fingerprint")) != (FORMAT, model_id,
+                                                                                           fingerprint):
+        return None
+    n = int(manifest["clauses"])
+    return BuildReport(n, 0, n, _problems(manifest))
+
+
+@dataclass
+class _Previous:
+    vectors: dict[str, np.ndarray]  # by embedding key
+    terms: dict[str, list[str]]  # by features.terms_key
+
+
+def _previous(index_dir: Path, model_id: str) -> _Previous:
+    """What the index already there can give the new one: vectors by content key (when of this model) and
+    analysed terms by clause text (when of this format). Only those are read, so an index written by an
+    older format still saves re-embedding every clause."""
+    try:
+        manifest = json.loads((index_dir / MANIFEST).read_text("utf-8"))
         with open(index_dir / CLAUSES, encoding="utf-8") as fh:
-            keys = [json.loads(line)["key"] for line in fh]
-        vectors = np.load(index_dir / VECTORS)
+            rows = [json.loads(line) for line in fh]
+        vectors = np.load(index_dir / VECTORS) if manifest.get("model_id") == model_id else None
+    except (OSError, ValueError, KeyError):
+        return _Previous({}, {})
+    same = vectors is not None and len(rows) == len(vectors)
+    by_key = dict(zip((r["key"] for r in rows), vectors)) if same and vectors is not None else {}
+    return _Previous(by_key, _previous_terms(index_dir, manifest, rows))
+
+
+def _previous_terms(index_dir: Path, manifest: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, list[str]]:
+    if manifest.get("format") != FORMAT:
+        return {}
+    try:
+        stored = features_mod.read(index_dir)
     except (OSError, ValueError, KeyError):
         return {}
-    return dict(zip(keys, vectors)) if len(keys) == len(vectors) else {}
+    if len(stored) != len(rows):
+        return {}
+    return {features_mod.terms_key(_clause(r["clause"])): stored.terms(i) for i, r in enumerate(rows)}
 
 
 def corpus_fingerprint(corpus_dir: Path) -> str:
@@ -129,20 +173,15 @@ def corpus_fingerprint(corpus_dir: Path) -> str:
 
 
 def is_stale(corpus_dir: Path, index_dir: Path, model_id: str) -> bool:
-    try:
-        manifest = json.loads((index_dir / MANIFEST).read_text("utf-8"))
-    except (OSError, ValueError):
-        return True
-    return (manifest.get("format") != FORMAT or manifest.get("model_id") != model_id
-            or manifest.get("fingerprint") != corpus_fingerprint(corpus_dir))
+    return _unchanged(index_dir, model_id, corpus_fingerprint(corpus_dir)) is None
 
 
-def _write(index_dir: Path, corpus: Corpus, keys: list[str], vectors: np.ndarray, model_id: str,
-           fingerprint: str) -> None:
+def write(index_dir: Path, corpus: Corpus, keys: list[str], vectors: np.ndarray, derived: ClauseFeatures,
+          model_id: str, fingerprint: str) -> None:
     """Write every file beside the old ones, then swap them in: a failed build loses nothing."""
     index_dir.mkdir(parents=True, exist_ok=True)
     manifest = {
-        "format": FORMAT, "model_id": model_id, "fingerprint": fingerprint,
+        "format": FORMAT, "model_id": model_id, "fingerprint": fingerprint, "clauses": len(keys),
         "orgs": [_plain(o) for o in corpus.orgs.values()],
         "documents": [_plain(d) for d in corpus.documents],
         "problems": [{"source": p.source, "reason": p.reason} for p in corpus.problems],
@@ -152,6 +191,8 @@ def _write(index_dir: Path, corpus: Corpus, keys: list[str], vectors: np.ndarray
     staged = []
     for name, writer in ((VECTORS, lambda f: np.save(f, vectors)),
                          (CLAUSES, lambda f: f.write(clauses.encode())),
+                         (features_mod.ARRAYS, lambda f: features_mod.write_arrays(derived, f)),
+                         (features_mod.STRINGS, lambda f: features_mod.write_strings(derived, f)),
                          (MANIFEST, lambda f: f.write(json.dumps(manifest, indent=1, default=str).encode()))):
         fd, tmp = tempfile.mkstemp(dir=index_dir, prefix=f".{name}.")
         with os.fdopen(fd, "wb") as fh:
@@ -175,6 +216,14 @@ def _org(raw: dict[str, Any]) -> Organisation:
                            "staff": tuple(StaffMember(name=m["name"], email=m["email"],
                                                       handles=tuple(tuple(h) for h in m["handles"]))
                                           for m in raw.get("staff", ()))})
+
+
+def _clause(raw: dict[str, Any]) -> Clause:
+    return Clause(**{**raw, "roles": tuple(raw["roles"]), "names": tuple(raw["names"])})
+
+
+def _problems(manifest: dict[str, Any]) -> list[DocumentError]:
+    return [DocumentError(p["source"], p["reason"]) for p in manifest["problems"]]
 
 
 def _person(raw: dict[str, Any]) -> Person:

@@ -9,18 +9,20 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from threading import Lock
 
 import numpy as np
 
 from bot.reading import roles
+from bot.reading.documents import Clause, DocumentInfo, Organisation
 from bot.retrieval import analysis, fusion
 from bot.retrieval.bm25 import Bm25Index
-from bot.reading.documents import Clause, DocumentInfo, Organisation
 from bot.retrieval.embeddings import Embedder
-from bot.reading.documents import SEP
+from bot.retrieval.features import ClauseFeatures, audience_is_others, clause_terms, derive, heading
+
+__all__ = ["HybridSearcher", "SearchParams", "Hit", "SearchResult", "clause_embedding_text", "clause_terms",
+           "audience_is_others", "heading", "topic_is_known", "known_word_share"]
 
 
 @dataclass(frozen=True)
@@ -51,27 +53,6 @@ class SearchResult:
     confidence: float
 
 
-_OTHER_AUDIENCE = re.compile(r"\b(?:learners?|pupils?|students?|parents?|carers?)(?:'s?)?\b(?!\s+(?:past|present))",
-                             re.IGNORECASE)
-
-
-def audience_is_others(clause: Clause) -> bool:
-    """True for clauses under a heading about pupils' or parents' own use ("Learner Expectations",
-    "Personal use of social media by pupils"): staff asking "can I ..." rarely mean those."""
-    top = clause.section.split(SEP)[0] if clause.section else ""
-    head = re.sub(r"^\d+(?:\.\d+)*\.?\s*", "", top)
-    return bool(_OTHER_AUDIENCE.search(head)) and "staff" not in head.lower() and "communicat" not in head.lower()
-
-
-def heading(clause: Clause) -> str:
-    """The nearest heading (or lead-in) above a clause: the context it is searched with."""
-    return clause.section.split(SEP)[-1] if clause.section else ""
-
-
-def clause_terms(clause: Clause) -> list[str]:
-    return analysis.terms(clause.text) + analysis.terms(heading(clause))
-
-
 def clause_embedding_text(clause: Clause) -> str:
     """The clause with its heading: "Staff Conduct on Social Media: Staff must not engage with ..."."""
     above = heading(clause)
@@ -79,53 +60,65 @@ def clause_embedding_text(clause: Clause) -> str:
 
 
 class _Scope:
+    """One organisation's clauses, from the features stored with the index: no clause is analysed here."""
+
     def __init__(self, org: str, rows: np.ndarray, clauses: list[Clause], embeddings: np.ndarray,
-                 terms_of: Callable[[int], list[str]]) -> None:
+                 features: ClauseFeatures) -> None:
         self.rows = rows
-        self.clauses = [clauses[i] for i in rows]
-        self.matrix = np.ascontiguousarray(embeddings[rows])
-        self.terms = [terms_of(int(i)) for i in rows]
-        self.bm25 = Bm25Index(self.terms)
-        self.document_frequency = Counter(t for terms in self.terms for t in set(terms))
-        self.speller = analysis.Speller(w for c in self.clauses for w in analysis.words(c.text + " " + c.section))
-        self.others = np.array([0.0 if audience_is_others(c) else 1.0 for c in self.clauses], dtype=np.float32)
+        self.clauses = [clauses[i] for i in rows.tolist()]
+        self.matrix = _rows_of(embeddings, rows)
+        starts, ends = features.term_offsets[rows], features.term_offsets[rows + 1]
+        self.bm25 = Bm25Index.from_ids(features.term_ids[_ranges(starts, ends)], ends - starts, features.vocabulary)
+        self.document_frequency = self.bm25.document_frequency
+        sources = dict.fromkeys(c.source for c in self.clauses)
+        self.speller = analysis.Speller(w for source in sources for w in features.words.get(source, ()))
+        self.others = np.where(features.others[rows], 0.0, 1.0).astype(np.float32)
         self.own = np.array([c.org == org for c in self.clauses], dtype=bool)
-        self.list_of = _list_parents(self.clauses)
+        self.list_of = _local(features.list_parent[rows], rows, len(clauses))
         self.contact_roles = {i: c.roles[0] for i, c in enumerate(self.clauses) if c.kind == "contact" and c.roles}
 
 
-def _list_parents(clauses: list[Clause]) -> np.ndarray:
-    """For each list item, the row of the clause that quotes its whole list (lead-in and items); -1 if none.
-    Items sit under the list's section plus the lead-in, so a lookup by section finds the candidates."""
-    lists: dict[str, list[int]] = {}
-    for i, c in enumerate(clauses):
-        if c.kind == "list":
-            lists.setdefault(c.section, []).append(i)
-    parents = np.full(len(clauses), -1, dtype=np.int64)
-    for i, c in enumerate(clauses):
-        if c.kind == "bullet" and SEP in c.section:
-            above = c.section.rsplit(SEP, 1)[0]
-            parents[i] = next((j for j in lists.get(above, []) if c.text in clauses[j].text), -1)
-    return parents
+def _rows_of(embeddings: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The scope's embedding rows; a view when they are one run of the index (one organisation's whole
+    index: no 150 MB copy at 100k clauses)."""
+    if rows.size and rows[-1] - rows[0] + 1 == rows.size:
+        return embeddings[int(rows[0]):int(rows[-1]) + 1]
+    return np.ascontiguousarray(embeddings[rows])
+
+
+def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Indices starts[0]..ends[0]-1, starts[1]..ends[1]-1, ... concatenated, without a Python loop."""
+    lengths = ends - starts
+    total = int(lengths.sum())
+    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    return offsets + np.arange(total, dtype=np.int64)
+
+
+def _local(parents: np.ndarray, rows: np.ndarray, n_clauses: int) -> np.ndarray:
+    """Index rows of list parents as rows of the scope (-1 where the parent is outside it)."""
+    position = np.full(n_clauses + 1, -1, dtype=np.int64)  # the extra slot maps "no parent" (-1) to -1
+    position[rows] = np.arange(rows.size)
+    return position[parents]
 
 
 class HybridSearcher:
     def __init__(self, orgs: dict[str, Organisation], documents: list[DocumentInfo], clauses: list[Clause],
-                 embeddings: np.ndarray, embedder: Embedder, params: SearchParams | None = None) -> None:
+                 embeddings: np.ndarray, embedder: Embedder, params: SearchParams | None = None,
+                 features: ClauseFeatures | None = None) -> None:
+        """*features* are the ones stored with the index; without them every clause is analysed here."""
         self.orgs = orgs
         self.documents = documents
         self.clauses = clauses
         self.embeddings = embeddings
         self.embedder = embedder
         self.params = params or SearchParams()
+        self.features = features if features is not None else derive(clauses)
         self._scopes: dict[str, _Scope] = {}
-        self._terms: dict[int, list[str]] = {}  # analysed once per clause, shared by every scope
+        self._rows_of_source = _rows_by_source(clauses)
+        self._documents_of: dict[str, list[DocumentInfo]] = {}
+        for d in documents:
+            self._documents_of.setdefault(d.org, []).append(d)
         self._lock = Lock()
-
-    def _terms_of(self, row: int) -> list[str]:
-        if row not in self._terms:
-            self._terms[row] = clause_terms(self.clauses[row])
-        return self._terms[row]
 
     def warm(self) -> None:
         """Build every organisation's scope now (a server does this before taking questions)."""
@@ -142,8 +135,7 @@ class HybridSearcher:
     def _scope(self, org: str) -> _Scope:
         with self._lock:
             if org not in self._scopes:
-                self._scopes[org] = _Scope(org, self._rows_for(org), self.clauses, self.embeddings,
-                                           self._terms_of)
+                self._scopes[org] = _Scope(org, self._rows_for(org), self.clauses, self.embeddings, self.features)
             return self._scopes[org]
 
     def _rows_for(self, org: str) -> np.ndarray:
@@ -153,10 +145,11 @@ class HybridSearcher:
         allowed: set[str] = set()
         nearer_titles: set[str] = set()
         for member in self.scope_orgs(org):  # nearest first
-            docs = [d for d in self.documents if d.org == member]
+            docs = self._documents_of.get(member, [])
             allowed.update(d.source for d in docs if d.title.strip().lower() not in nearer_titles)
             nearer_titles.update(d.title.strip().lower() for d in docs)
-        return np.array([i for i, c in enumerate(self.clauses) if c.source in allowed], dtype=np.int64)
+        parts = [self._rows_of_source[s] for s in allowed if s in self._rows_of_source]
+        return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
     def search(self, org: str, question: str, k: int = 3) -> SearchResult:
         scope = self._scope(org)
@@ -199,6 +192,14 @@ class HybridSearcher:
         if not topic_is_known(text, scope.document_frequency):
             return False, confidence
         return confidence >= self.params.min_confidence, confidence
+
+
+def _rows_by_source(clauses: list[Clause]) -> dict[str, np.ndarray]:
+    """Each document's clause rows, found in one pass (not one pass over every clause per organisation)."""
+    rows: dict[str, list[int]] = {}
+    for i, c in enumerate(clauses):
+        rows.setdefault(c.source, []).append(i)
+    return {source: np.array(found, dtype=np.int64) for source, found in rows.items()}
 
 
 def _group_lists(order: np.ndarray, list_of: np.ndarray, k: int) -> list[tuple[int, int]]:

@@ -3,7 +3,8 @@ from __future__ import annotations
 import numpy as np
 
 from bot.reading.documents import Clause
-from bot.retrieval.search import _distinct, _group_lists, _list_parents, audience_is_others
+from bot.retrieval.features import list_parents as _list_parents
+from bot.retrieval.search import _distinct, _group_lists, audience_is_others
 
 
 def clause(i: int, section: str, text: str, kind: str) -> Clause:

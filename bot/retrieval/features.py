@@ -1,0 +1,130 @@
+"""What search derives from each clause: its analysed BM25 terms, whether it sets rules for pupils or
+parents, the list that quotes it, and each document's words for the speller.
+
+Worked out once when the index is built and stored with it (bot.retrieval.index_store): the vocabulary's
+regexes over every clause took most of a server's start (72.6 of 81.6 s for one 100k-clause scope), so a
+server reads these and never re-analyses a clause.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+from bot.reading.documents import Clause
+from bot.reading.documents import SEP
+from bot.retrieval import analysis
+
+_OTHER_AUDIENCE = re.compile(r"\b(?:learners?|pupils?|students?|parents?|carers?)(?:'s?)?\b(?!\s+(?:past|present))",
+                             re.IGNORECASE)
+
+
+def heading(clause: Clause) -> str:
+    """The nearest heading (or lead-in) above a clause: the context it is searched with."""
+    return clause.section.split(SEP)[-1] if clause.section else ""
+
+
+def clause_terms(clause: Clause) -> list[str]:
+    return analysis.terms(clause.text) + analysis.terms(heading(clause))
+
+
+def terms_key(clause: Clause) -> str:
+    """What a clause's terms depend on (its text and heading): an unchanged clause keeps its terms when
+    its document is re-indexed."""
+    return hashlib.sha256(f"{clause.text}\0{heading(clause)}".encode()).hexdigest()[:32]
+
+
+def audience_is_others(clause: Clause) -> bool:
+    """True for clauses under a heading about pupils' or parents' own use ("Learner Expectations",
+    "Personal use of social media by pupils"): staff asking "can I ..." rarely mean those."""
+    top = clause.section.split(SEP)[0] if clause.section else ""
+    head = re.sub(r"^\d+(?:\.\d+)*\.?\s*", "", top)
+    return bool(_OTHER_AUDIENCE.search(head)) and "staff" not in head.lower() and "communicat" not in head.lower()
+
+
+@dataclass(frozen=True)
+class ClauseFeatures:
+    """Per clause (row i of the index): terms as ids into *vocabulary*, CSR-style (clause i's terms are
+    term_ids[term_offsets[i]:term_offsets[i + 1]]); others[i]; list_parent[i] (row of the clause quoting
+    clause i's whole list, -1 if none); and per source document the words its speller may correct to."""
+
+    vocabulary: list[str]
+    term_ids: np.ndarray  # int32
+    term_offsets: np.ndarray  # int64, one more than there are clauses
+    others: np.ndarray  # bool
+    list_parent: np.ndarray  # int64
+    words: dict[str, list[str]]
+
+    def terms(self, row: int) -> list[str]:
+        ids = self.term_ids[self.term_offsets[row]:self.term_offsets[row + 1]]
+        return [self.vocabulary[i] for i in ids.tolist()]
+
+    def __len__(self) -> int:
+        return len(self.others)
+
+
+def derive(clauses: Sequence[Clause], known_terms: dict[str, list[str]] | None = None) -> ClauseFeatures:
+    """Every clause's features. *known_terms* (by terms_key) are reused instead of analysing again."""
+    known_terms = known_terms or {}
+    per_clause = [known_terms.get(terms_key(c)) or clause_terms(c) for c in clauses]
+    vocabulary = sorted({t for terms in per_clause for t in terms})
+    index = {t: i for i, t in enumerate(vocabulary)}
+    lengths = np.array([len(terms) for terms in per_clause], dtype=np.int64)
+    offsets = np.zeros(len(clauses) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    ids = np.fromiter((index[t] for terms in per_clause for t in terms), dtype=np.int32, count=int(offsets[-1]))
+    return ClauseFeatures(vocabulary, ids, offsets, np.array([audience_is_others(c) for c in clauses], dtype=bool),
+                          list_parents(clauses), document_words(clauses))
+
+
+def document_words(clauses: Iterable[Clause]) -> dict[str, list[str]]:
+    """The words of each document's clauses and sections (those the speller keeps: over two letters)."""
+    by_source: dict[str, set[str]] = {}
+    for c in clauses:
+        by_source.setdefault(c.source, set()).update(
+            w for w in analysis.words(c.text + " " + c.section) if len(w) > 2)
+    return {source: sorted(found) for source, found in by_source.items()}
+
+
+def list_parents(clauses: Sequence[Clause]) -> np.ndarray:
+    """For each list item, the row of the clause that quotes its whole list (lead-in and items); -1 if none.
+    Items sit under the list's section plus the lead-in, in the list's own document, so a lookup by
+    (document, section) finds the candidates."""
+    lists: dict[tuple[str, str], list[int]] = {}
+    for i, c in enumerate(clauses):
+        if c.kind == "list":
+            lists.setdefault((c.source, c.section), []).append(i)
+    parents = np.full(len(clauses), -1, dtype=np.int64)
+    for i, c in enumerate(clauses):
+        if c.kind == "bullet" and SEP in c.section:
+            above = c.section.rsplit(SEP, 1)[0]
+            parents[i] = next((j for j in lists.get((c.source, above), []) if c.text in clauses[j].text), -1)
+    return parents
+
+
+ARRAYS = "features.npz"
+STRINGS = "features.json"
+
+
+def write_arrays(features: ClauseFeatures, fh: BinaryIO) -> None:
+    np.savez(fh, term_ids=features.term_ids, term_offsets=features.term_offsets, others=features.others,
+             list_parent=features.list_parent)
+
+
+def write_strings(features: ClauseFeatures, fh: BinaryIO) -> None:
+    fh.write(json.dumps({"vocabulary": features.vocabulary, "words": features.words}, ensure_ascii=False).encode())
+
+
+def read(index_dir: Path) -> ClauseFeatures:
+    """The features stored in *index_dir* (written by write_arrays and write_strings)."""
+    strings = json.loads((index_dir / STRINGS).read_text("utf-8"))
+    with np.load(index_dir / ARRAYS, allow_pickle=False) as arrays:
+        return ClauseFeatures(strings["vocabulary"], arrays["term_ids"], arrays["term_offsets"], arrays["others"],
+                              arrays["list_parent"], strings["words"])
