@@ -70,21 +70,42 @@ def _page(page: pdfium.PdfPage, number: int) -> Page:
 
 
 class _CharReader:
-    """Per-character calls into PDFium with reusable ctypes buffers (they are the hot loop)."""
+    """Per-character calls into PDFium with reusable ctypes buffers (they are the hot loop): the page's
+    text is fetched in one call, each character's box in one more; the font (size, weight) and the
+    baseline are asked for once per word."""
 
     def __init__(self, textpage: raw.FPDF_TEXTPAGE, height: float) -> None:
         self.tp, self.height = textpage, height
+        self.count = raw.FPDFText_CountChars(textpage)
+        self.text = (ctypes.c_ushort * (self.count + 1))()
+        if self.count:
+            raw.FPDFText_GetText(textpage, 0, self.count, self.text)
         self.rect = raw.FS_RECTF()
         self.x, self.y = ctypes.c_double(), ctypes.c_double()
         self.name = ctypes.create_string_buffer(128)
         self.flags = ctypes.c_int()
+        self.bulk = True  # the bulk text maps one unit to one character until a surrogate pair appears
+
+    def char(self, i: int) -> str:
+        if self.bulk:
+            unit = self.text[i]
+            if not 0xD800 <= unit <= 0xDFFF:
+                return chr(unit or 32)
+            self.bulk = False
+        return chr(raw.FPDFText_GetUnicode(self.tp, i) or 32)
 
     def box(self, i: int) -> tuple[float, float, float, float]:
-        """Left, right (the glyph's advance, so narrow letters do not look spaced), top and baseline of
-        character *i*, top and baseline measured down from the page top."""
+        """Left, right (the glyph's advance, so narrow letters do not look spaced), top and bottom of
+        character *i*'s loose box, top and bottom measured down from the page top."""
         raw.FPDFText_GetLooseCharBox(self.tp, i, self.rect)
+        return self.rect.left, self.rect.right, self.height - self.rect.top, self.height - self.rect.bottom
+
+    def baseline(self, i: int) -> float:
         raw.FPDFText_GetCharOrigin(self.tp, i, self.x, self.y)
-        return self.rect.left, self.rect.right, self.height - self.rect.top, self.height - self.y.value
+        return self.height - self.y.value
+
+    def size(self, i: int) -> float:
+        return float(raw.FPDFText_GetFontSize(self.tp, i))
 
     def bold(self, i: int) -> bool:
         if raw.FPDFText_GetFontWeight(self.tp, i) >= 600:
@@ -93,47 +114,70 @@ class _CharReader:
         return bool(_BOLD_NAME.search(self.name.value.decode("latin-1"))) or bool(self.flags.value & (1 << 18))
 
 
+_Char = tuple[str, float, float, float, float]  # text, left, right, top, bottom of the loose box
+
+
+class _WordBuilder:
+    """Characters collected into the current word, then flushed as a Word with its font and baseline."""
+
+    def __init__(self, reader: _CharReader) -> None:
+        self.reader = reader
+        self.chars: list[_Char] = []
+        self.last = -1  # index of the word's last character
+        self.size, self.bold = 0.0, False
+        self.words: list[Word] = []
+
+    def add(self, i: int, ch: str, soft: bool) -> None:
+        """Character *i* appended, after ending the word when it does not follow on (*soft*: a soft
+        hyphen came between them)."""
+        x0, x1, top, bottom = self.reader.box(i)
+        if self.chars and _breaks(self.chars[-1], (ch, x0, x1, top, bottom), self.size):
+            self.flush(soft)
+        if not self.chars:
+            self.size, self.bold = self.reader.size(i), self.reader.bold(i)
+        self.chars.append((ch, x0, x1, top, bottom))
+        self.last = i
+
+    def flush(self, soft: bool) -> None:
+        chars = self.chars
+        if chars:
+            text = "".join(c[0] for c in chars) + ("-" if soft else "")
+            self.words.append(Word(text, chars[0][1], max(c[2] for c in chars), min(c[3] for c in chars),
+                                   self.reader.baseline(self.last), round(self.size, 1), self.bold))
+        self.chars = []
+
+
 def _words(textpage: raw.FPDF_TEXTPAGE, height: float) -> list[Word]:
     """Characters joined into words: a space, a line break, a jump backwards or a wide gap ends one."""
-    reader, words = _CharReader(textpage, height), []
-    current: list[tuple[str, float, float, float, float]] = []
-    size, bold, soft = 0.0, False, False
-    for i in range(raw.FPDFText_CountChars(textpage)):
-        ch = chr(raw.FPDFText_GetUnicode(textpage, i) or 32)
+    reader = _CharReader(textpage, height)
+    build = _WordBuilder(reader)
+    soft = False
+    for i in range(reader.count):
+        ch = reader.char(i)
         if ch in _SOFT:
             soft = True
             if ch != "\xad":  # PDFium's line-end hyphen marks
-                _flush(words, current, size, bold, soft)
-                current, soft = [], False
+                build.flush(True)
+                soft = False
             continue
         if ch in _SPACE or ch.isspace():
-            _flush(words, current, size, bold, soft)
-            current, soft = [], False
+            build.flush(soft)
+            soft = False
             continue
-        x0, x1, top, base = reader.box(i)
-        fsize = raw.FPDFText_GetFontSize(textpage, i)
-        if current and _breaks(current[-1], x0, base, fsize):
-            _flush(words, current, size, bold, soft)
-            current = []
+        build.add(i, ch, soft)
         soft = False  # a soft hyphen inside a word on one line is no break
-        if not current:
-            size, bold = fsize, reader.bold(i)
-        current.append((ch, x0, x1, top, base))
-    _flush(words, current, size, bold, soft)
-    return words
+    build.flush(soft)
+    return build.words
 
 
-def _breaks(prev: tuple[str, float, float, float, float], x0: float, base: float, size: float) -> bool:
-    """Whether the next character starts a new word although PDFium put no space before it."""
-    return abs(base - prev[4]) > size * 0.4 or x0 < prev[1] - size * 0.2 or x0 - prev[2] > size * 0.15
-
-
-def _flush(words: list[Word], chars: list[tuple[str, float, float, float, float]], size: float,
-           bold: bool, soft: bool) -> None:
-    if chars:
-        text = "".join(c[0] for c in chars) + ("-" if soft else "")
-        words.append(Word(text, chars[0][1], max(c[2] for c in chars), min(c[3] for c in chars),
-                          chars[-1][4], round(size, 1), bold))
+def _breaks(prev: _Char, char: _Char, size: float) -> bool:
+    """Whether the next character starts a new word although PDFium put no space before it: it sits on
+    another line, jumps back or leaves a gap, or is set in another size (its loose box, which spans the
+    font's ascent and descent, is taller or shorter) and raised or lowered: a footnote mark after a word."""
+    _, x0, _, top, bottom = char
+    tall, was = bottom - top, prev[4] - prev[3]
+    return (abs(bottom - prev[4]) > size * 0.4 or x0 < prev[1] - size * 0.2 or x0 - prev[2] > size * 0.15
+            or abs(tall - was) > 0.25 * was and abs(bottom - prev[4]) > 0.1 * min(tall, was))
 
 
 def _rules(page: pdfium.PdfPage, height: float) -> list[Rule]:
