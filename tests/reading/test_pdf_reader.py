@@ -15,8 +15,9 @@ from fpdf import FPDF
 from bot.errors import DocumentError
 from bot.reading.blocks import Block
 from bot.reading.readers import pdf
-from bot.reading.readers.pdf_layout import (Line, Word, find_gutter, group_lines, is_page_number,
-                                            split_columns, strip_contents, strip_furniture)
+from bot.reading.readers.pdf_columns import find_gutter, split_columns
+from bot.reading.readers.pdf_contents import strip_contents
+from bot.reading.readers.pdf_layout import Line, Word, group_lines, is_page_number, strip_furniture
 from bot.reading.readers.pdf_text import Style, bullet, group_units, join_lines
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")

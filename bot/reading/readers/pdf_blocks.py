@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from bot.reading.blocks import Block, fold, row
-from bot.reading.readers.pdf_layout import (Line, Word, find_gutter, group_lines, split_columns,
-                                            strip_contents, strip_furniture)
+from bot.reading.readers.pdf_columns import find_gutter, split_columns
+from bot.reading.readers.pdf_contents import strip_contents
+from bot.reading.readers.pdf_layout import Line, Word, group_lines, strip_furniture
 from bot.reading.readers.pdf_tables import Rule, Table, find_tables
 from bot.reading.readers.pdf_text import (Style, Unit, body_style, group_units, heading_levels,
                                           hyphenated_words, join_lines)
