@@ -20,21 +20,47 @@ def _role(key: str, label: str, *alternatives: str) -> Role:
     return Role(key, label, re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE))
 
 
+_COORDINATOR = r"(?:co-?ordinator|lead|leader|officer|manager)"
+
 ROLES: tuple[Role, ...] = (
     _role("deputy_dsl", "Deputy Designated Safeguarding Lead",
-          r"deputy\s+(?:dsl|designated\s+safeguarding\s+lead)"),
+          r"deputy\s+(?:dsl|designated\s+safeguarding\s+(?:lead|officer|person)|designated\s+person)",
+          r"deputy\s+safeguarding\s+lead", r"ddsl"),
+    _role("lado", "Local Authority Designated Officer",
+          r"lado", r"local\s+authority\s+designated\s+officer", r"designated\s+officer\s+(?:at|for|of|in)\s+the\s+local"
+          r"\s+authority"),
+    _role("designated_teacher", "Designated Teacher for Looked After Children",
+          r"designated\s+teacher(?:\s+for\s+(?:looked\s+after|lac|cla|children\s+looked\s+after)[\w\s-]{0,40}?"
+          r"children)?"),
     _role("dsl", "Designated Safeguarding Lead",
-          r"designated\s+safeguarding\s+(?:lead|officer)", r"dsl", r"lead\s+safeguarding\s+officer",
-          r"safeguarding\s+lead"),
-    _role("chair", "Chair of Governors", r"chair\s+of\s+(?:the\s+)?(?:governing\s+board|governors)"),
-    _role("governor", "Named Governor", r"named\s+governor(?:\s+with\s+lead\s+responsibility)?"),
+          r"designated\s+safeguarding\s+(?:lead|officer|person)", r"dsl", r"lead\s+safeguarding\s+officer",
+          r"safeguarding\s+lead", r"designated\s+(?:senior\s+)?(?:person|lead|officer)\s+for\s+(?:child\s+protection"
+          r"|safeguarding)", r"designated\s+person", r"child\s+protection\s+" + _COORDINATOR,
+          r"designated\s+senior\s+person"),
+    _role("senco", "Special Educational Needs Co-ordinator (SENCo)",
+          r"send?co", r"special\s+educational\s+needs(?:\s+(?:and|&)\s+disabilit(?:y|ies))?\s+co-?ordinator",
+          r"sen\s+co-?ordinator", r"inclusion\s+(?:lead|manager|co-?ordinator)"),
+    _role("chair", "Chair of Governors",
+          r"chair\s+of\s+(?:the\s+)?(?:governing\s+(?:board|body)|governors|trustees|(?:management\s+)?committee)"),
+    _role("governor", "Named Governor",
+          r"named\s+governor(?:\s+with\s+lead\s+responsibility)?", r"(?:safeguarding|send?|link)\s+governor"),
+    _role("online_safety", "Online Safety Co-ordinator",
+          r"(?:online|e-?)\s*safety\s+" + _COORDINATOR),
+    _role("attendance", "Attendance Officer",
+          r"attendance\s+" + _COORDINATOR, r"education\s+welfare\s+officer", r"ewo"),
+    _role("health_safety", "Health and Safety Co-ordinator",
+          r"health\s+(?:and|&)\s+safety\s+(?:co-?ordinator|lead|officer|representative|manager)"),
+    _role("first_aider", "First Aider", r"(?:paediatric\s+)?first\s+aiders?", r"appointed\s+person\s+for\s+first\s+aid"),
+    _role("business_manager", "School Business Manager",
+          r"(?:school\s+)?business\s+manager", r"bursar", r"office\s+manager"),
     _role("headteacher", "Headteacher", r"head\s*teacher", r"head\s+of\s+school", r"principal"),
-    _role("deputy_head", "Deputy Headteacher", r"deputy\s+head(?:\s*teacher)?"),
+    _role("setting_manager", "Setting Manager", r"(?:pre-?school|setting|nursery)\s+(?:manager|leader)"),
+    _role("deputy_head", "Deputy Headteacher", r"deputy\s+head(?:\s*teacher)?", r"assistant\s+head(?:\s*teacher)?"),
     _role("coo", "Chief Operating Officer", r"coo", r"chief\s+operating\s+officer"),
     _role("proprietor", "Proprietor", r"proprietor"),
     _role("compliance", "Compliance Officer", r"compliance\s+officer"),
     _role("hr", "Human Resources", r"human\s+resources", r"hr"),
-    _role("it", "IT Coordinator", r"it\s+(?:coordinator|co-ordinator|lead|manager)"),
+    _role("it", "IT Coordinator", r"it\s+(?:coordinator|co-ordinator|lead|manager)", r"network\s+manager"),
     _role("dpo", "Data Protection Officer", r"data\s+protection\s+officer", r"dpo"),
     _role("slt", "Senior Leadership Team",
           r"senior\s+leadership\s+team", r"slt", r"leadership\s+team", r"senior\s+management",
@@ -44,7 +70,9 @@ ROLES: tuple[Role, ...] = (
 )
 _BY_KEY = {r.key: r for r in ROLES}
 # "IT" and "HR" are only roles in capitals; "it"/"hr" in running text are ordinary words.
-_CASE_SENSITIVE = {"it": re.compile(r"\bIT\s+(?:[Cc]o-?ordinator|[Ll]ead|[Mm]anager)\b"),
+_CASE_SENSITIVE = {"it": re.compile(r"\bIT\s+(?:[Cc]o-?ordinator|[Ll]ead|[Mm]anager)\b|\b[Nn]etwork [Mm]anager\b"),
+                   "attendance": re.compile(r"\b[Aa]ttendance\s+(?:[Cc]o-?ordinator|[Ll]ead(?:er)?|[Oo]fficer|[Mm]anager)\b"
+                                            r"|\b[Ee]ducation [Ww]elfare [Oo]fficer\b|\bEWO\b"),
                    "hr": re.compile(r"\bHR\b|\b[Hh]uman [Rr]esources\b"),
                    "dpo": re.compile(r"\bDPO\b|\b[Dd]ata [Pp]rotection [Oo]fficer\b"),
                    "coo": re.compile(r"\bCOO\b|\b[Cc]hief [Oo]perating [Oo]fficer\b")}
