@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from bot.reading.blocks import Block, fold, row
-from bot.reading.readers.pdf_columns import find_gutter, split_columns
+from bot.reading.readers.pdf_columns import find_gutter, list_columns, split_columns
 from bot.reading.readers.pdf_contents import strip_contents
 from bot.reading.readers.pdf_layout import Line, Word, group_lines, strip_furniture
 from bot.reading.readers.pdf_tables import Rule, Table, find_tables
@@ -42,13 +42,10 @@ def reading_order(page: Page, lines: list[Line], tables: list[Table]) -> list[It
     """A page's lines and tables in the order a reader takes them: column by column on a two-column
     page, tables where they stand."""
     gutter = find_gutter(lines, page.width)
-    if gutter is None:
-        items: list[Item] = [*lines, *tables]
-        return sorted(items, key=lambda it: it.top)
-    ordered: list[Item] = list(split_columns(lines, gutter))
+    ordered: list[Item] = list(list_columns(lines) if gutter is None else split_columns(lines, gutter))
     for t in sorted(tables, key=lambda t: t.top):
         at = next((i for i, ln in enumerate(ordered) if isinstance(ln, Line) and ln.top > t.top
-                   and (ln.x0 < gutter) == (t.x0 < gutter)), len(ordered))
+                   and (gutter is None or (ln.x0 < gutter) == (t.x0 < gutter))), len(ordered))
         ordered.insert(at, t)
     return ordered
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.reading.readers.pdf_layout import Line
+from bot.reading.readers.pdf_text import BULLETS
 
 
 def find_gutter(lines: list[Line], width: float) -> float | None:
@@ -77,3 +78,51 @@ def split_columns(lines: list[Line], gutter: float) -> list[Line]:
     return out + left + right
 
 
+
+
+# ---- two columns of list items on an otherwise one-column page ----------------------------------------
+
+def _bullet_split(line: Line) -> float | None:
+    """The x of a bullet that starts a second list item on the line after a wide gap, or None."""
+    for prev, w in zip(line.words, line.words[1:]):
+        if w.text in BULLETS and w.x0 - prev.x1 > 1.5 * max(prev.size, w.size):
+            return w.x0
+    return None
+
+
+def _crosses(line: Line, x: float) -> bool:
+    return any(w.x0 < x - 1 < w.x1 for w in line.words)
+
+
+def _band(lines: list[Line], start: int, x: float) -> int:
+    """The end (exclusive) of the run of close-set lines from *start* that keep clear of *x* and belong
+    to the two lists: text right of it, or a bullet (or an item's wrapped, indented text) left of it."""
+    margin = lines[start].x0
+    end = start + 1
+    for j in range(start + 1, len(lines)):
+        ln, prev = lines[j], lines[j - 1]
+        if ln.page != prev.page or _crosses(ln, x) or ln.top - prev.bottom > 1.5 * ln.size:
+            break
+        right = any(w.x0 >= x - 1 for w in ln.words)
+        if not (right or ln.words[0].text in BULLETS or ln.x0 > margin + 2):
+            break
+        end = j + 1
+    return end
+
+
+def list_columns(lines: list[Line]) -> list[Line]:
+    """A one-column page's lines with each band of two-column list items (a bullet after a wide gap at
+    the same x on three or more lines, no line crossing that x) read left column first, then right."""
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        x = _bullet_split(lines[i])
+        end = _band(lines, i, x) if x is not None else i
+        splits = [s for ln in lines[i:end] if (s := _bullet_split(ln)) is not None]
+        if x is not None and sum(abs(s - x) < 3 for s in splits) >= 3:
+            out += split_columns(lines[i:end], x - 1)
+            i = end
+        else:
+            out.append(lines[i])
+            i += 1
+    return out

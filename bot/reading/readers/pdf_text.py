@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.reading.blocks import fold
 from bot.reading.readers.pdf_layout import Line
+from bot.reading.readers.pdf_outline import Head, numbered_depth, outline_levels
 
 BULLETS = frozenset("\uf0b7 • ▪ § - – \uf0a7 \uf076 \uf0d8 \uf0fc \uf0a8 \uf06e \uf0e0 ➢ ➤ ► ✓ ✔ o ◦ ● ○ ■ □ · ‣ ⁃"
                     .split())
@@ -77,18 +78,27 @@ def _same_style(a: Line, b: Line) -> bool:
 def continues(unit: Unit, line: Line, body: Style) -> bool:
     """Whether *line* carries on *unit* rather than starting a new block."""
     prev = unit.lines[-1]
-    if not _same_style(prev, line):
+    if not _same_style(prev, line) and not _emphasis_wraps(unit, prev, line):
         return False
     if line.page != prev.page or line.top < prev.top:  # over a page or column break
         return unit.kind != "heading" and not _SENTENCE_END.search(prev.text) and line.text[:1].islower()
     limit = max(body.pitch, line.size * 1.1) * 1.3 + 0.5
     if line.bottom - prev.bottom > limit * (line.size / body.size if line.size > body.size else 1):
         return False
-    if unit.kind == "heading":
-        return len(unit.lines) < 3 and not _SENTENCE_END.search(prev.text)
+    if unit.kind == "heading":  # a numbered heading right under another starts a new one
+        return len(unit.lines) < 3 and not _SENTENCE_END.search(prev.text) and numbered_depth(line.text) is None
     if unit.kind == "item":
         return line.x0 >= unit.lines[0].x0 - 3
     return _paragraph_continues(unit, prev, line)
+
+
+def _emphasis_wraps(unit: Unit, prev: Line, line: Line) -> bool:
+    """A wrapped line set in bold (or out of bold) within a sentence: same size, same page, starting
+    lower-case right under an unfinished line of a paragraph or item ("... comply with a legal" /
+    "**obligation**")."""
+    return (unit.kind != "heading" and abs(prev.size - line.size) < 0.9 and line.page == prev.page
+            and line.top > prev.top and line.text[:1].islower() and not _SENTENCE_END.search(prev.text)
+            and line.x0 >= unit.lines[0].x0 - 3)
 
 
 def _paragraph_continues(unit: Unit, prev: Line, line: Line) -> bool:
@@ -121,9 +131,11 @@ def group_units(lines: list[Line], body: Style) -> list[Unit]:
 
 
 def _is_heading(u: Unit, body: Style) -> bool:
-    """A short run of large or bold text that is not a sentence."""
+    """A short run of large or bold text that is not a sentence, and is words (not contact details)."""
     words = sum(len(ln.words) for ln in u.lines)
     text = u.lines[-1].text
+    if not heading_words(" ".join(ln.text for ln in u.lines)):
+        return False
     if re.match(r"^[^\W\d][\w ]{0,30}: \S", u.lines[0].text):  # "Date: October 2021" is a label and value
         return False
     if u.lines[0].size >= body.size + 0.9:
@@ -131,35 +143,52 @@ def _is_heading(u: Unit, body: Style) -> bool:
     return words <= 20 and len(u.lines) <= 2 and not _SENTENCE_END.search(text)
 
 
+_EMAIL = re.compile(r"\S+@\S+\.\w+")
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_PHONE = re.compile(r"(?:\+|\(|\b)\d[\d ()-]{8,}\d\b")
+
+
+def heading_words(text: str) -> bool:
+    """Whether large text reads as a heading: mostly letters, with no e-mail address or phone number and
+    not mostly a web address (a contacts page sets "Tel: 01392 384964" large; it heads nothing)."""
+    if _EMAIL.search(text) or any(sum(c.isdigit() for c in m.group(0)) >= 10 for m in _PHONE.finditer(text)):
+        return False
+    if sum(len(m.group(0)) for m in _URL.finditer(text)) > len(text) / 2:
+        return False
+    chars = [c for c in text if not c.isspace()]
+    return sum(c.isalpha() for c in chars) >= 0.5 * len(chars)
+
+
 def _set_depths(units: list[Unit]) -> None:
-    """An item's depth: the rank of its bullet's indent among the indents of its run of items."""
+    """An item's depth: the rank of its bullet's indent among the indents of its run of items. A jump
+    far to the right (more than six letters' size) is the next column of a two-column list, not a
+    nested item: it starts a run of its own."""
     run: list[Unit] = []
     for u in units + [Unit("paragraph")]:
-        if u.kind == "item":
+        if u.kind == "item" and not (run and u.lines[0].x0 - run[-1].lines[0].x0 > 6 * u.lines[0].size):
             run.append(u)
             continue
-        indents: list[float] = []
-        for x in sorted(it.lines[0].x0 for it in run):
-            if not indents or x - indents[-1] > 4:
-                indents.append(x)
-        for it in run:
-            it.depth = sum(1 for x in indents if x < it.lines[0].x0 - 4)
-        run = []
+        _rank_indents(run)
+        run = [u] if u.kind == "item" else []
+
+
+def _rank_indents(run: list[Unit]) -> None:
+    indents: list[float] = []
+    for x in sorted(it.lines[0].x0 for it in run):
+        if not indents or x - indents[-1] > 4:
+            indents.append(x)
+    for it in run:
+        it.depth = sum(1 for x in indents if x < it.lines[0].x0 - 4)
 
 
 def heading_levels(headings: list[Unit], title: Unit | None = None) -> dict[int, int]:
-    """Each heading's level (by id): the title 1, the others from 2 by size rank, largest first, with
-    numbering depth ("3.2" under "3.") as a tie-breaker, at most 6. A size only one heading uses (a
-    cover page's line, a one-off) shares the rank of the next larger size in common use."""
-    sizes = Counter(round(u.lines[0].size * 2) / 2 for u in headings if u is not title)
-    common = sorted((s for s, n in sizes.items() if n >= 2), reverse=True) or sorted(sizes, reverse=True)
-    levels = {}
-    for u in headings:
-        size = round(u.lines[0].size * 2) / 2
-        rank = sum(1 for s in common if s > size + 0.01) + (1 if size in common else 0)
-        m = re.match(r"(\d+(?:\.\d+)+)", u.lines[0].text)
-        depth = m.group(1).count(".") if m else 0
-        levels[id(u)] = 1 if u is title else min(6, 1 + max(rank, 1) + depth)
+    """Each heading's level (by id): the title 1, the others from the document's outline (pdf_outline:
+    numbering first, then type size)."""
+    rest = [u for u in headings if u is not title]
+    heads = [Head((round(u.lines[0].size * 2) / 2, u.lines[0].bold), u.lines[0].text) for u in rest]
+    levels = {id(u): level for u, level in zip(rest, outline_levels(heads))}
+    if title is not None:
+        levels[id(title)] = 1
     return levels
 
 
