@@ -10,11 +10,10 @@ from datetime import date
 
 from collections.abc import Mapping, Sequence
 
-from bot.reading import roles
+from bot.reading import contacts, roles
 from bot.reading.blocks import Block
 from bot.reading.cleanup import repair_spaces
 from bot.reading.dates import DATE_PATTERN, find_date, parse_date
-from bot.reading.documents import Person
 
 _SEP = r"(?:\s*[:\t]\s*|\s+)\[?"  # "Label: value", "Label<TAB>value", "Label [value](#)"
 _NEXT_REVIEW = re.compile(
@@ -41,11 +40,6 @@ _OWNER_ROW = re.compile(r"(?:lead\s+staff|policy\s+(?:lead|owner)|lead\s+person)
 _OWNER_PHRASE = re.compile(r"monitor\s+the\s+imple\w*\s+of\s+this\s+policy|implementing\s+and\s+reviewing"
                            r"\s+this\s+policy|responsible\s+for\s+(?:this|reviewing\s+this)\s+policy",
                            re.IGNORECASE)
-_NAME = r"[A-Z][a-z'\u2019-]+(?:\s+(?:[A-Z][a-z'\u2019-]+|[A-Z]\.)){1,3}"
-_PERSON_LINE = re.compile(
-    rf"^(?:[-*\u2022]\s*)?(?P<role>[A-Za-z][\w /&(),'-]{{1,70}}?)\s*(?::\s*|\t+)\[?(?P<name>{_NAME})"
-    r"(?:\s*,\s*(?P<title>[^\]\n]{2,60}?))?\]?(?:\([^)]*\))?(?:\s+-\s+(?P<title2>[\w ]{2,40}))?\s*$")
-_NAME_ONLY = re.compile(rf"(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?{_NAME}")
 _TITLE_WORDS = re.compile(r"\b(?:policy|procedure|guidance|code\s+of\s+conduct|statement)\b", re.IGNORECASE)
 
 
@@ -86,7 +80,7 @@ def extract(blocks: Sequence[Block], properties: Mapping[str, str] | None = None
         replaced_by=repair_spaces(replaced.group(0)).rstrip(".") if replaced else None,
         replaced_on=parse_date(replaced.group(1)) if replaced else None,
         owner_role=_owner_role(flat),
-        people=tuple(_people(lines)),
+        people=tuple(contacts.people(lines)),
     )
 
 
@@ -149,46 +143,6 @@ def _owner_role(text: str) -> str | None:
         if found:
             return found[-1]
     return None
-
-
-def _people(lines: list[str]) -> list[Person]:
-    out: list[Person] = []
-    for line in lines:
-        m = _PERSON_LINE.match(line)
-        if not m:
-            if "\t" in line and (person := _row_person(line.split("\t"))):
-                out.append(person)
-            continue
-        role_text = re.sub(r"\s*\((?:[A-Z]{2,6})\)\s*$", "", m.group("role")).strip()
-        title = (m.group("title") or m.group("title2") or "").strip() or None
-        person = _person(role_text, m.group("name"), title)
-        if person:
-            out.append(person)
-    return out
-
-
-def _row_person(cells: list[str]) -> Person | None:
-    """A table row that gives a role in one cell and a person's name in another ("Designated Safeguarding
-    Lead | Dave Lee | 01626 ...")."""
-    role_cell = next((c for c in cells if roles.role_key(c) and not _NAME_ONLY.fullmatch(c.strip())), None)
-    name_cell = next((c.strip() for c in cells if _NAME_ONLY.fullmatch(c.strip())), None)
-    if role_cell is None or name_cell is None or len(role_cell) > 80:
-        return None
-    return _person(re.sub(r"\s*\((?:[A-Z]{2,6})\)\s*$", "", role_cell.strip()), name_cell, None)
-
-
-def _person(role_text: str, name: str, title: str | None) -> Person | None:
-    if roles.role_key(name) or find_date(name) or _TITLE_WORDS.search(name):
-        return None  # "Lead Staff: Head Teacher", "Date: September 2023", "Status: New Policy"
-    key = roles.role_key(role_text)
-    if re.search(r"approved\s+by", role_text, re.IGNORECASE):  # "Policy Approved By: Mica Smith - Director"
-        if not title:
-            return None
-        role_text, key = title, roles.role_key(title)
-        title = None
-    elif key is None:
-        return None
-    return Person(role=role_text, role_key=key, name=name, title=title)
 
 
 def _title_from_metadata_line(lines: list[str]) -> str | None:

@@ -30,6 +30,7 @@ ROLES: tuple[Role, ...] = (
           r"lado", r"local\s+authority\s+designated\s+officer", r"designated\s+officer\s+(?:at|for|of|in)\s+the\s+local"
           r"\s+authority"),
     _role("designated_teacher", "Designated Teacher for Looked After Children",
+          r"designated\s+(?:person|lead)\s+for\s+(?:looked\s+after|lac\b|cla\b)[\w\s-]{0,30}?children",
           r"designated\s+teacher(?:\s+for\s+(?:looked\s+after|lac|cla|children\s+looked\s+after)[\w\s-]{0,40}?"
           r"children)?"),
     _role("dsl", "Designated Safeguarding Lead",
@@ -49,7 +50,8 @@ ROLES: tuple[Role, ...] = (
     _role("attendance", "Attendance Officer",
           r"attendance\s+" + _COORDINATOR, r"education\s+welfare\s+officer", r"ewo"),
     _role("health_safety", "Health and Safety Co-ordinator",
-          r"health\s+(?:and|&)\s+safety\s+(?:co-?ordinator|lead|officer|representative|manager)"),
+          r"health\s+(?:and|&)\s+safety\s+(?:co-?ordinator|lead|officer|representative|manager)",
+          r"(?:member\s+of\s+staff|person)\s+responsible\s+for\s+health\s+(?:and|&)\s+safety"),
     _role("first_aider", "First Aider", r"(?:paediatric\s+)?first\s+aiders?", r"appointed\s+person\s+for\s+first\s+aid"),
     _role("business_manager", "School Business Manager",
           r"(?:school\s+)?business\s+manager", r"bursar", r"office\s+manager"),

@@ -9,11 +9,11 @@ its headings into the text: the document's own contents list says where they are
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from bot.reading.blocks import Block, SourceDocument, fold, row
 from bot.reading.cleanup import looks_like_heading
 from bot.reading.readers._text import decode, require_text
+from bot.reading.words import is_dictionary_word
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?$")
 _BULLET = re.compile(r"^(\s*)([-*\u2022\u25cf\u25aa\u25e6\u2023\u2043\u2013\uf0b7\u00a7\u27a2]|\d+[)])\s+(.*)$")
@@ -100,13 +100,6 @@ def _break_at_titles(line: str, titles: list[str]) -> list[str]:
     return [p for p in parts if p]
 
 
-@cache
-def _dictionary() -> frozenset[str]:
-    from english_words import get_english_words_set  # type: ignore[import-untyped]
-
-    return frozenset(w for w in get_english_words_set(["web2"], alpha=True) if w.islower())
-
-
 _NEVER_ENDS_ITEM = frozenset("a an the by to of on in at with and or for from as our your their its is are be "
                              "was were will must may can should than that this these those".split())
 
@@ -119,8 +112,7 @@ def _starts_item(line: str, start: int, m: re.Match[str]) -> bool:
     previous = before.rsplit(None, 1)[-1].lower().strip("(),'\u2019") if before.strip() else ""
     if before.count("(") > before.count(")") or previous in _NEVER_ENDS_ITEM:
         return False
-    words = _dictionary()
-    return word in words or (word.endswith("s") and (word[:-1] in words or word[:-2] in words))
+    return is_dictionary_word(word)
 
 
 def unjoin_list(line: str) -> list[str]:
