@@ -151,3 +151,69 @@ def test_two_columns_of_bullets_on_a_one_column_page_read_column_by_column() -> 
         ("item", "Governors", 0), ("item", "Headteacher and Senior Leaders", 0), ("item", "Teaching Staff", 0),
         ("item", "Support Staff", 0), ("item", "Designated Safeguarding Lead / Officer", 0), ("item", "Pupils", 0),
         ("item", "Parents / Carers", 0), ("item", "Community Users", 0), ("paragraph", "Each role is described below, in the order of the list above.", 0)]
+
+
+def grid_table(doc: FPDF, x: float, y: float, widths: list[float], rows: list[list[str]], height: float = 24,
+               bold_first: bool = False) -> float:
+    """A table drawn cell by cell as boxes (as word processors draw them); the y below it."""
+    for r, cells in enumerate(rows):
+        left = x
+        for w, text in zip(widths, cells):
+            doc.rect(left, y, w, height)
+            write(doc, left + 4, y + 16, text, 11, "B" if bold_first and r == 0 else "")
+            left += w
+        y += height
+    return y
+
+
+def test_highlighted_lines_are_no_table() -> None:
+    """Word's highlighting: a filled box behind each line, each as wide as its line's text."""
+    doc = new_pdf()
+    doc.set_fill_color(255, 255, 0)
+    lines = ["Personal data that is no longer needed will be disposed", "of securely, unless it is kept in",
+             "the school archive as described in section 15."]
+    for i, text in enumerate(lines):
+        doc.set_font("Helvetica", size=11)
+        doc.rect(72, 88 + 14.5 * i, doc.get_string_width(text), 14.5, style="F")
+        write(doc, 72, 99 + 14.5 * i, text)
+    blocks = read(doc)
+    assert [(b.kind, b.text) for b in blocks] == [("paragraph", " ".join(lines))]
+
+
+def test_highlighted_caption_above_a_table_is_text_and_short_labels_are_its_header() -> None:
+    doc = new_pdf()
+    doc.set_fill_color(200, 200, 200)
+    doc.rect(72, 60, 190, 16, style="DF")
+    write(doc, 76, 72, "Document Version Control Log", 11, "B")
+    grid_table(doc, 72, 76, [60, 80, 300], [["Version", "Date", "Description"],
+                                            ["2.0", "23/04/2020", "Text updated to reference the privacy notices."],
+                                            ["2.1", "26/05/2020", "Access to records granted to parents of pupils."]])
+    blocks = read(doc)
+    assert [(b.kind, b.text, b.header) for b in blocks] == [
+        ("heading", "Document Version Control Log", False),
+        ("row", "Version | Date | Description", True),
+        ("row", "2.0 | 23/04/2020 | Text updated to reference the privacy notices.", False),
+        ("row", "2.1 | 26/05/2020 | Access to records granted to parents of pupils.", False)]
+
+
+def test_table_continued_on_the_next_page_keeps_its_header() -> None:
+    doc = new_pdf()
+    write(doc, 72, 60, "Definitions", 14, "B")
+    grid_table(doc, 72, 700, [150, 300], [["Term", "Definition"], ["Personal data", "Any information about a person."],
+                                          ["Processing", "Anything done to personal data."]], bold_first=True)
+    doc.add_page()
+    grid_table(doc, 72, 60, [150, 300], [["Data subject", "The person whose data is held."],
+                                         ["Data controller", "Who decides why data is processed."]])
+    write(doc, 72, 150, "The school is a data controller.")
+    rows = [(b.page, b.text, b.header) for b in read(doc) if b.kind == "row"]
+    assert rows == [(1, "Term | Definition", True), (1, "Personal data | Any information about a person.", False),
+                    (1, "Processing | Anything done to personal data.", False), (2, "Term | Definition", True),
+                    (2, "Data subject | The person whose data is held.", False),
+                    (2, "Data controller | Who decides why data is processed.", False)]
+
+
+def test_header_like_first_row() -> None:
+    from bot.reading.readers.pdf_tables import header_like
+    assert header_like([["Role", "Name", "Email"], ["Designated Safeguarding Lead", "Ann Smith", "a.smith@school.org"]])
+    assert not header_like([["Headteacher", "Ann Smith"], ["Deputy", "Bob Jones"]])
+    assert not header_like([["RA 03", "Building safety"], ["RA 05", "Fire risk assessment and drills"]])

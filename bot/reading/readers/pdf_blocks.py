@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
 from bot.reading.blocks import Block, fold, row
 from bot.reading.readers.pdf_columns import find_gutter, list_columns, split_columns
 from bot.reading.readers.pdf_contents import strip_contents
 from bot.reading.readers.pdf_layout import Line, Word, group_lines, strip_furniture
-from bot.reading.readers.pdf_tables import Rule, Table, find_tables
+from bot.reading.readers.pdf_tables import Rule, Table, find_tables, header_like
 from bot.reading.readers.pdf_text import (Style, Unit, body_style, group_units, heading_levels,
                                           hyphenated_words, join_lines)
 
@@ -66,7 +66,7 @@ def document_blocks(pages: list[Page], info_title: str, name: str) -> tuple[list
     units = _units(stream, body)
     title_unit = _title_unit(units)
     levels = heading_levels([u for u in units if isinstance(u, Unit) and u.kind == "heading"], title_unit)
-    blocks = [b for u in units for b in _blocks(u, levels, hyphens, u is title_unit)]
+    blocks = continued_tables([b for u in units for b in _blocks(u, levels, hyphens, u is title_unit)])
     title_text = join_lines(title_unit.lines, hyphens) if title_unit else ""
     return blocks, choose_title(info_title, title_text, name, text_lines)
 
@@ -104,13 +104,36 @@ def _blocks(u: Unit | Table, levels: dict[int, int], hyphens: set[str], title: b
 
 
 def _rows(t: Table, hyphens: set[str]) -> list[Block]:
-    """A table as row blocks; the first row is a header when it is all bold."""
+    """A table as row blocks; the first row is a header when it is all bold, or when it is a row of
+    short labels over rows of longer text (pdf_tables.header_like)."""
+    texts = [[join_lines(list(c), hyphens) if c else "" for c in cells] for _, cells in t.rows]
+    bold = all(ln.bold for c in t.rows[0][1] for ln in c)
+    header = len(t.rows) > 1 and (bold or header_like(texts))
     out = []
-    for i, (top, cells) in enumerate(t.rows):
-        texts = [join_lines(list(c), hyphens) if c else "" for c in cells]
-        bold = all(ln.bold for c in cells for ln in c)
+    for i, ((top, cells), cell_texts) in enumerate(zip(t.rows, texts)):
         page = next(c[0].page for c in cells if c)
-        out.append(row(texts, header=i == 0 and bold and len(t.rows) > 1, page=page, top=round(top, 1)))
+        out.append(row(cell_texts, header=i == 0 and header, page=page, top=round(top, 1)))
+    return out
+
+
+def continued_tables(blocks: list[Block]) -> list[Block]:
+    """The blocks with a table's header row repeated where the table goes on over a page break (its
+    rows on the next page come straight after its last row, with as many cells, and no header of their
+    own), so the rows there still sit under their column names."""
+    out: list[Block] = []
+    header: Block | None = None
+    for b in blocks:
+        prev = out[-1] if out else None
+        if b.kind != "row":
+            header = None
+        elif b.header:
+            header = b
+        elif (header is not None and prev is not None and prev.kind == "row" and prev.page is not None
+              and b.page == prev.page + 1):
+            names = header.cells if len(b.cells) == len(header.cells) else tuple(c for c in header.cells if c)
+            if len(names) == len(b.cells):
+                out.append(replace(header, cells=names, page=b.page, top=b.top))
+        out.append(b)
     return out
 
 

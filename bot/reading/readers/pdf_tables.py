@@ -81,6 +81,36 @@ def _row_columns(group: list[Rule], xs: list[float], ys: list[float]) -> list[li
     return out
 
 
+def framed(group: list[Rule], xs: list[float], ys: list[float]) -> tuple[list[float], list[float]] | None:
+    """The part of a grid that is a table: the longest run of two or more rows each closed by vertical
+    rules at the same left and right edges, as (column, row) boundaries; None when there is none.
+    Highlighted lines of text (boxes of different widths stacked on one another, each row ending at its
+    own edge) are no table, and a highlighted caption drawn against a table's top is not one of its rows."""
+    best: tuple[int, int] = (0, 0)
+    start, edges = 0, None
+    for i, (a, b) in enumerate(zip(ys, ys[1:])):
+        through = _verticals_through(group, (a + b) / 2)
+        here = (through[0], through[-1]) if len(through) >= 2 else None
+        if here is None or edges is None or abs(here[0] - edges[0]) > _TOUCH or abs(here[1] - edges[1]) > _TOUCH:
+            start, edges = i, here
+        if here is not None and i + 1 - start > best[1] - best[0]:
+            best = (start, i + 1)
+    if best[1] - best[0] < 2:
+        return None
+    left = min(x for x in xs if x >= _edge(group, ys, best, 0) - _TOUCH)
+    right = max(x for x in xs if x <= _edge(group, ys, best, -1) + _TOUCH)
+    return [x for x in xs if left <= x <= right], ys[best[0]:best[1] + 1]
+
+
+def _verticals_through(group: list[Rule], y: float) -> list[float]:
+    """The x's of the vertical rules that run through height *y*, left to right."""
+    return sorted((r.x0 + r.x1) / 2 for r in group if not r.horizontal and r.top - _TOUCH <= y <= r.bottom + _TOUCH)
+
+
+def _edge(group: list[Rule], ys: list[float], rows: tuple[int, int], side: int) -> float:
+    return _verticals_through(group, (ys[rows[0]] + ys[rows[0] + 1]) / 2)[side]
+
+
 def _index(bounds: list[float], v: float) -> int | None:
     for i, (a, b) in enumerate(zip(bounds, bounds[1:])):
         if a <= v < b:
@@ -95,7 +125,10 @@ def find_tables(words: list[Word], rules: list[Rule], page: int) -> tuple[list[T
         cells = grid(group)
         if cells is None:
             continue
-        table, rest = _fill(_row_columns(group, cells[0], cells[1]), cells[1], rest, page)
+        cells = framed(group, *cells)
+        if cells is None:
+            continue
+        table, rest = _fill(_row_columns(group, *cells), cells[1], rest, page)
         if table is not None:
             tables.append(table)
     return tables, rest
@@ -120,3 +153,13 @@ def _fill(cols: list[list[float]], ys: list[float], words: list[Word], page: int
     rows = tuple((ys[r], tuple(tuple(group_lines(slots.get((r, c), []), page)) for c in range(width)))
                  for r in filled)
     return Table(ys[0], cols[0][0], cols[0][-1], rows), outside
+
+
+def header_like(rows: list[list[str]]) -> bool:
+    """Whether the first of a table's rows (cell texts) names its columns: two or more short labels (at
+    most three words, no digits, not a sentence) over rows whose cells say at least twice as much."""
+    first = [c for c in rows[0] if c]
+    if len(first) < 2 or any(len(c.split()) > 3 or any(ch.isdigit() for ch in c) or c.endswith(".") for c in first):
+        return False
+    rest = [len(c.split()) for r in rows[1:] for c in r if c]
+    return bool(rest) and sum(rest) / len(rest) >= 2 * sum(len(c.split()) for c in first) / len(first)
