@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     # CPU threads for the embedding model; 0 = all cores. 1 keeps one question's latency steady
     # when several are answered at once (a server); indexing is faster with all cores.
     embedding_threads: int = Field(default=0, ge=0, le=64)
+    # "auto": ONNX Runtime when the model can be exported (same vectors, faster; bot.retrieval.onnx_model),
+    # else torch. The export is made once, offline, into model_cache_dir.
+    embedding_backend: Literal["auto", "onnx", "torch"] = "auto"
+    model_cache_dir: Path = Path("var/models")
     top_k: int = Field(default=3, ge=1, le=10)
     max_question_chars: int = Field(default=MAX_QUESTION_CHARS, ge=50)
     # The question log: an SQLite file by default; a postgresql:// URL for a server.

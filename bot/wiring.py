@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 
 
 def embedder(settings: Settings) -> SentenceTransformerEmbedder:
-    return SentenceTransformerEmbedder(settings.embedding_model, threads=settings.embedding_threads)
+    return SentenceTransformerEmbedder(settings.embedding_model, threads=settings.embedding_threads,
+                                       backend=settings.embedding_backend, cache_dir=settings.model_cache_dir)
 
 
 def build_index(settings: Settings, emb: Embedder | None = None,
