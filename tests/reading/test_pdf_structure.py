@@ -217,3 +217,39 @@ def test_header_like_first_row() -> None:
     assert header_like([["Role", "Name", "Email"], ["Designated Safeguarding Lead", "Ann Smith", "a.smith@school.org"]])
     assert not header_like([["Headteacher", "Ann Smith"], ["Deputy", "Bob Jones"]])
     assert not header_like([["RA 03", "Building safety"], ["RA 05", "Fire risk assessment and drills"]])
+
+
+def test_paragraph_carried_over_a_page_break_even_before_a_capital() -> None:
+    doc = new_pdf()
+    write(doc, 72, 60, "Radicalisation", 14, "B")
+    write(doc, 72, 760, "The school protects pupils against the messages of all violent extremism, including")
+    write(doc, 72, 774, "but not restricted to those linked to Islamist ideology, or to Far Right / Neo Nazi")
+    doc.add_page()
+    write(doc, 72, 74, "Supremacist ideology and extremist Animal Rights movements.")
+    write(doc, 72, 100, "Staff receive training.")
+    doc.add_page()
+    write(doc, 72, 74, "Staff must act on any concern about a pupil, and they should")
+    write(doc, 72, 88, "always record what they saw:")
+    doc.add_page()
+    write(doc, 72, 74, "Concerns go to the DSL.")
+    texts = [b.text for b in read(doc)]
+    assert texts == ["Radicalisation",
+                     "The school protects pupils against the messages of all violent extremism, including but not "
+                     "restricted to those linked to Islamist ideology, or to Far Right / Neo Nazi Supremacist ideology "
+                     "and extremist Animal Rights movements.", "Staff receive training.",
+                     "Staff must act on any concern about a pupil, and they should always record what they saw:",
+                     "Concerns go to the DSL."]
+
+
+def test_title_on_the_page_after_a_version_log() -> None:
+    doc = new_pdf()
+    write(doc, 72, 60, "Version Log", 12, "B")
+    write(doc, 72, 80, "Version 2.0 was adopted in April.")
+    doc.add_page()
+    write(doc, 72, 100, "Data Protection Policy", 20, "B")
+    write(doc, 72, 140, "1. Aims", 12, "B")
+    write(doc, 72, 160, "We protect personal data.")
+    read_doc = pdf.read("dp.pdf", bytes(doc.output()))
+    assert [(b.text, b.level) for b in read_doc.blocks if b.kind == "heading"] == [
+        ("Version Log", 2), ("Data Protection Policy", 1), ("1. Aims", 2)]
+    assert read_doc.properties["title"] == "Data Protection Policy"

@@ -87,8 +87,9 @@ def _units(stream: list[Item], body: Style) -> list[Unit | Table]:
 
 
 def _title_unit(units: list[Unit | Table]) -> Unit | None:
-    """The heading in the largest type on page 1 (the first, if there are several)."""
-    first = [u for u in units if isinstance(u, Unit) and u.kind == "heading" and u.lines[0].page == 1]
+    """The heading in the largest type on the first two pages (the first, if there are several): a
+    version log or cover sheet may come before the page that names the policy."""
+    first = [u for u in units if isinstance(u, Unit) and u.kind == "heading" and u.lines[0].page <= 2]
     return max(first, key=lambda u: u.lines[0].size, default=None)
 
 

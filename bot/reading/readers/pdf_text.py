@@ -81,7 +81,7 @@ def continues(unit: Unit, line: Line, body: Style) -> bool:
     if not _same_style(prev, line) and not _emphasis_wraps(unit, prev, line):
         return False
     if line.page != prev.page or line.top < prev.top:  # over a page or column break
-        return unit.kind != "heading" and not _SENTENCE_END.search(prev.text) and line.text[:1].islower()
+        return _carries_over(unit, prev, line)
     limit = max(body.pitch, line.size * 1.1) * 1.3 + 0.5
     if line.bottom - prev.bottom > limit * (line.size / body.size if line.size > body.size else 1):
         return False
@@ -90,6 +90,20 @@ def continues(unit: Unit, line: Line, body: Style) -> bool:
     if unit.kind == "item":
         return line.x0 >= unit.lines[0].x0 - 3
     return _paragraph_continues(unit, prev, line)
+
+
+def _carries_over(unit: Unit, prev: Line, line: Line) -> bool:
+    """Whether the first line of a page (or column) goes on with the paragraph or item the last one
+    left unfinished: it starts lower-case, or it starts at the unit's left edge after a full last line
+    (a wrapped line: one that ran to the right edge of the lines before it) that ended no sentence."""
+    if unit.kind == "heading" or _SENTENCE_END.search(prev.text) or prev.text.endswith(":"):
+        return False
+    if line.text[:1].islower():
+        return True
+    left = unit.lines[0].x0 if unit.kind == "item" else min(ln.x0 for ln in unit.lines)
+    right = max(ln.x1 for ln in unit.lines)
+    return (len(unit.lines) >= 2 and prev.x1 >= right - 0.05 * (right - left) and abs(line.x0 - left) <= 3
+            and bullet(line) is None)
 
 
 def _emphasis_wraps(unit: Unit, prev: Line, line: Line) -> bool:
