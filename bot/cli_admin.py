@@ -27,6 +27,7 @@ from bot.cli import CorpusOpt, IndexOpt, _fail, _settings, app, err, out
 from bot.errors import PolicybotError
 from bot.reading.corpus import load_org
 from bot.reading.documents import Organisation
+from bot.startup import Ready, Startup
 from bot.storage import retention
 from bot.storage.database import current_revision, head_revision, make_engine, upgrade
 from bot.storage.question_log import utc_now
@@ -42,7 +43,8 @@ app.add_typer(slt_app, name="slt")
 def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
           port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
           corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
-    """Start the server: web chat at /, Slack/Teams/Telegram when configured, SLT dashboard at /slt."""
+    """Start the server: web chat at /, Slack/Teams/Telegram when configured, SLT dashboard at /slt.
+    It answers at once: /healthz says "starting" (503) while the index and model load, "ok" when ready."""
     import uvicorn
 
     from bot.server import build_app
@@ -51,19 +53,23 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "12
     # httpx logs every request URL at INFO, and Telegram's URLs contain the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     settings = _settings(corpus, index)
+    startup = Startup(settings, lambda: _ready(settings))
+    out.print(f"policybot starting on http://{host}:{port}/ (SLT dashboard: /slt; /healthz says when it is ready)")
     try:
-        runtime = runtime_mod.build(settings)
-        assert runtime.chat is not None
-        adapters = wiring.adapters(settings, runtime.chat)
-    except PolicybotError as exc:
-        raise _fail(exc) from exc
-    names = ", ".join(a.name for a in adapters)
-    out.print(f"policybot serving {len(runtime.orgs)} organisations on http://{host}:{port}/ "
-              f"(chat: {names}; SLT dashboard: /slt)")
-    try:
-        uvicorn.run(build_app(runtime, adapters=adapters), host=host, port=port, log_level="info")
+        uvicorn.run(build_app(startup), host=host, port=port, log_level="info")
     finally:
+        startup.close()
+
+
+def _ready(settings: Settings) -> Ready:
+    """The runtime and the adapters of the configured chat platforms (built in the background)."""
+    runtime = runtime_mod.build(settings)
+    assert runtime.chat is not None
+    try:
+        return Ready(runtime, wiring.adapters(settings, runtime.chat))
+    except BaseException:
         runtime.close()
+        raise
 
 
 @db_app.command("upgrade")

@@ -111,11 +111,14 @@ class Runtime:
 
 
 def build(settings: Settings, emb: Embedder | None = None, clock: Callable[[], datetime] = utc_now) -> Runtime:
+    """Everything a server answers with, ready to answer fast: the model loaded and run once, every
+    organisation's scope built, the name lists loaded, the database migrated."""
     # Questions answered at the same moment share one model call (bot.retrieval.batching).
     emb = emb or BatchingEmbedder(wiring.embedder(settings))
     db = wiring.open_database(settings)
     service = wiring.logged_service(settings, emb, db, clock)
     service.searcher.warm()
+    emb.encode(["warm up"])  # loads the model (and its first-run costs) now, not at the first question
     redact("warm up")  # loads the name lists now, not on the first member of staff's question
     runtime = Runtime(settings=settings, embedder=emb, db=db, service=service, clock=clock)
     runtime.access = SqlAccess(db, lambda: runtime.orgs, web_org=settings.web_org,

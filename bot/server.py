@@ -1,7 +1,12 @@
 """The one ASGI server: the chat adapters' endpoints, the web chat, the SLT dashboard and /healthz.
 
-Chores run beside it: the spool is flushed every half minute and expired log entries are purged
-every hour (and once at start).
+The server answers from its first second: while the runtime is built in the background (bot.startup),
+/healthz answers 503 {"status": "starting"} and every other route 503 with Retry-After (chat platforms
+retry); once it is ready, /healthz answers 200 and the other routes are served. A failed start-up
+answers 503 {"status": "failed", "error": ...} everywhere.
+
+Chores run beside it once it is ready: the spool is flushed every half minute and expired log entries
+are purged every hour (and once at start). Adapters start (Socket Mode, polling) once it is ready too.
 """
 
 from __future__ import annotations
@@ -18,45 +23,118 @@ from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route, Router
+from starlette.types import Receive, Scope, Send
 
 from bot import wiring
 from bot.adapters.base import Adapter
 from bot.admin import dashboard
 from bot.runtime import Runtime
+from bot.startup import Ready, Startup
 
 log = logging.getLogger(__name__)
 FLUSH_EVERY_S = 30.0
 PURGE_EVERY_S = 3600.0
 SESSION_HOURS = 8  # one working day
+RETRY_AFTER_S = 5
 
 
-def build_app(runtime: Runtime, chores: bool = True, adapters: Sequence[Adapter] = ()) -> Starlette:
-    """The server over *runtime*, with each adapter's routes; adapters start after the server is up."""
+def build_app(runtime: Runtime | Startup, chores: bool = True, adapters: Sequence[Adapter] = ()) -> Starlette:
+    """The server over *runtime* (built already, with *adapters*), or over a Startup still building it
+    (its builder makes the adapters too); adapters start once the server is up and the runtime ready."""
+    startup = runtime if isinstance(runtime, Startup) else Startup.built(runtime, adapters)
+
     async def healthz(_request: Request) -> Response:
-        return JSONResponse({"status": "ok", "organisations": len(runtime.orgs),
-                             "spooled": runtime.log.spool.pending()})
+        if startup.ready is None:
+            return _unavailable(startup)
+        rt = startup.ready.runtime
+        return JSONResponse({"status": "ok", "organisations": len(rt.orgs), "spooled": rt.log.spool.pending(),
+                             "started_in_s": startup.took_s})
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        tasks = [asyncio.create_task(_every(FLUSH_EVERY_S, runtime.flush_spool)),
-                 asyncio.create_task(_every(PURGE_EVERY_S, runtime.purge))] if chores else []
-        for adapter in adapters:
-            await adapter.start()
-            log.info("%s adapter started", adapter.name)
+        running = _Running(chores)
+        if startup.ready is not None:  # built already: adapters are up before the first request
+            await running.begin(startup.ready)
+            follow = None
+        else:
+            startup.start()
+            follow = asyncio.create_task(running.when_ready(startup))
         yield
-        for adapter in adapters:
-            await adapter.stop()
-        for task in tasks:
-            task.cancel()
+        if follow is not None:
+            follow.cancel()
+        await running.end()
 
-    session_key = hmac.new(wiring.secret_key(runtime.settings), b"dashboard sessions", hashlib.sha256).hexdigest()
+    session_key = hmac.new(wiring.secret_key(startup.settings), b"dashboard sessions", hashlib.sha256).hexdigest()
     middleware = [Middleware(SessionMiddleware, secret_key=session_key, session_cookie="policybot_slt",
                              max_age=SESSION_HOURS * 3600, same_site="strict",
-                             https_only=runtime.settings.secure_cookies)]
-    routes = [Route("/healthz", healthz), *dashboard.routes(runtime),
-              *(route for adapter in adapters for route in adapter.routes())]
+                             https_only=startup.settings.secure_cookies)]
+    routes = [Route("/healthz", healthz), Mount("", app=_Deferred(startup))]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+
+
+def _unavailable(startup: Startup) -> Response:
+    if startup.error is not None:
+        return JSONResponse({"status": "failed", "error": startup.error}, status_code=503)
+    return JSONResponse({"status": "starting"}, status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)})
+
+
+class _Deferred:
+    """Every route but /healthz: the dashboard's and the adapters', served once the runtime is ready."""
+
+    def __init__(self, startup: Startup) -> None:
+        self.startup = startup
+        self._router: Router | None = None
+
+    @property
+    def routes(self) -> list[BaseRoute]:
+        """What url_for looks through (the Mount asks its app for them)."""
+        return self._ready_router().routes if self.startup.ready is not None else []
+
+    def _ready_router(self) -> Router:
+        ready = self.startup.ready
+        assert ready is not None
+        if self._router is None:
+            self._router = Router(routes=[*dashboard.routes(ready.runtime),
+                                          *(route for adapter in ready.adapters for route in adapter.routes())])
+        return self._router
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.startup.ready is None:
+            if scope["type"] == "http":
+                await _unavailable(self.startup)(scope, receive, send)
+            return  # anything else (a websocket) is closed unanswered; its client reconnects
+        await self._ready_router()(scope, receive, send)
+
+
+class _Running:
+    """The chores and adapters started once the runtime is ready, and stopped with the server."""
+
+    def __init__(self, chores: bool) -> None:
+        self.chores = chores
+        self.tasks: list[asyncio.Task[None]] = []
+        self.started: list[Adapter] = []
+
+    async def begin(self, ready: Ready) -> None:
+        if self.chores:
+            self.tasks = [asyncio.create_task(_every(FLUSH_EVERY_S, ready.runtime.flush_spool)),
+                          asyncio.create_task(_every(PURGE_EVERY_S, ready.runtime.purge))]
+        for adapter in ready.adapters:
+            await adapter.start()
+            self.started.append(adapter)
+            log.info("%s adapter started", adapter.name)
+
+    async def when_ready(self, startup: Startup) -> None:
+        while not startup.wait(0):  # polled: a thread blocked on it would hold up the process's exit
+            await asyncio.sleep(0.05)
+        if startup.ready is not None:
+            await self.begin(startup.ready)
+
+    async def end(self) -> None:
+        for adapter in self.started:
+            await adapter.stop()
+        for task in self.tasks:
+            task.cancel()
 
 
 async def _every(seconds: float, chore: object) -> None:
