@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.reading.blocks import Block
-from bot.reading.cleanup import METADATA_LINE
+from bot.reading.cleanup import LABEL_VALUE, METADATA_LINE
 from bot.reading.documents import SEP
 from bot.reading.sentences import ends_sentence, split_long, split_sentences
 from bot.reading.titles import same_title
@@ -28,7 +28,6 @@ ELLIPSIS = "\u2026"
 NOT_SECTIONS = frozenset({"contents", "table of contents", "index"})
 
 _NUMBERED = re.compile(r"^\(?\d{1,2}(?:\.\d{1,2})*[.)]?\s+\S")
-_FIELD = re.compile(r"^[A-Z][\w /&()'.-]{1,40}:\s+\S.{0,100}$")  # "Review date: 2014-11-25"
 # A cover page's labels run into one line: "Approved by: ... on June 2025 Next review due by: June 2026".
 _METADATA_LABEL = re.compile(r"\b(?:approved|adopted|adoption|ratified|review(?:ed)?|date|version|signed)\b[^:.]{0,30}:",
                              re.IGNORECASE)
@@ -137,7 +136,7 @@ def _kind(block: Block) -> str:
         return "row"
     if _NUMBERED.match(block.text):
         return "numbered"
-    fields = (_FIELD.match(block.text) or (len(block.text) <= 80 and METADATA_LINE.match(block.text))
+    fields = (LABEL_VALUE.match(block.text) or (len(block.text) <= 80 and METADATA_LINE.match(block.text))
               or (len(block.text) <= 300 and len(_METADATA_LABEL.findall(block.text)) >= 2))
     return "field" if fields and not ends_sentence(block.text) else "text"
 

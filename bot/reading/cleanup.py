@@ -34,6 +34,7 @@ _FURNITURE = re.compile(
 # not headings of its text.
 METADATA_LINE = re.compile(r"^(?:date|ratified|approved|adopted|agreed|(?:to\s+be\s+)?reviewed|review|signed|version"
                             r"|status|author|owner|updated|written)\b", re.IGNORECASE)
+LABEL_VALUE = re.compile(r"^[A-Z][\w /&()'.-]{1,40}:\s+\S.{0,100}$")  # "Review date: 2014-11-25"
 HEADING_MAX = 80
 
 
@@ -121,4 +122,6 @@ def _unmarked_lists(blocks: list[Block]) -> list[Block]:
 
 
 def _list_line(block: Block) -> bool:
-    return block.kind == "paragraph" and len(block.text) <= LIST_LINE_MAX and not ends_sentence(block.text)
+    """A line of a list without bullets; not a "Label: value" line about the document ("Review date: …")."""
+    return (block.kind == "paragraph" and len(block.text) <= LIST_LINE_MAX and not ends_sentence(block.text)
+            and not METADATA_LINE.match(block.text) and not LABEL_VALUE.match(block.text))
