@@ -1,17 +1,17 @@
-"""Builds every object from Settings. Nothing is built at import time."""
+"""Builds every object from Settings. Nothing is built at import time, and the database layer
+(SQLAlchemy, Alembic: half a second of imports) is imported only by what uses it, so `policybot index`
+does not pay for it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 import logging
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session, sessionmaker
 from threadpoolctl import threadpool_limits
 
 from bot.config import Settings
-from bot.adapters.base import Adapter
-from bot.core.chat import ChatService
 from bot.core.service import AnswerService, QuestionLog
 from bot.errors import StorageError
 from bot.privacy.pseudonym import load_or_create_key
@@ -19,9 +19,13 @@ from bot.reading.documents import Organisation
 from bot.retrieval import index_store
 from bot.retrieval.embeddings import Embedder, SentenceTransformerEmbedder
 from bot.retrieval.search import HybridSearcher
-from bot.storage.database import make_engine, sessions, upgrade
-from bot.storage.question_log import LogPolicy, SqlQuestionLog, utc_now
-from bot.storage.spool import Spool
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from bot.adapters.base import Adapter
+    from bot.core.chat import ChatService
+    from bot.storage.question_log import LogPolicy, SqlQuestionLog
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +63,8 @@ def open_database(settings: Settings) -> sessionmaker[Session]:
     cannot be reached now, the sessions are returned all the same: the log spools entries until it can
     (the next successful write applies nothing by itself, so `policybot db upgrade` or a restart
     migrates a database that was down at start)."""
+    from bot.storage.database import make_engine, sessions, upgrade
+
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine)
@@ -68,13 +74,19 @@ def open_database(settings: Settings) -> sessionmaker[Session]:
 
 
 def question_log(settings: Settings, orgs: dict[str, Organisation], emb: Embedder,
-                 db: sessionmaker[Session], clock: Callable[[], datetime] = utc_now) -> SqlQuestionLog:
+                 db: sessionmaker[Session], clock: Callable[[], datetime] | None = None) -> SqlQuestionLog:
+    from bot.storage.database import upgrade
+    from bot.storage.question_log import SqlQuestionLog, utc_now
+    from bot.storage.spool import Spool
+
     return SqlQuestionLog(db, Spool(settings.spool_file), secret_key(settings),
                           policies=lambda org: log_policy(orgs.get(org)), embed=emb.encode,
-                          prepare=lambda: upgrade(db.kw["bind"]), clock=clock)
+                          prepare=lambda: upgrade(db.kw["bind"]), clock=clock or utc_now)
 
 
 def log_policy(org: Organisation | None) -> LogPolicy:
+    from bot.storage.question_log import LogPolicy
+
     if org is None:
         return LogPolicy()
     keep = (org.name, *(p.name for p in org.people if p.name), *(m.name for m in org.slt))
@@ -93,7 +105,7 @@ def answer_service(settings: Settings, index: index_store.Index, emb: Embedder,
 
 
 def logged_service(settings: Settings, emb: Embedder, db: sessionmaker[Session] | None = None,
-                   clock: Callable[[], datetime] = utc_now) -> AnswerService:
+                   clock: Callable[[], datetime] | None = None) -> AnswerService:
     """The answer service over an up-to-date index, every question going to the question log."""
     index = ensure_index(settings, emb)
     log_db = db if db is not None else open_database(settings)
