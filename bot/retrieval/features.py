@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import BinaryIO
 
@@ -33,6 +34,16 @@ def heading(clause: Clause) -> str:
 
 def clause_terms(clause: Clause) -> list[str]:
     return analysis.terms(clause.text) + analysis.terms(heading(clause))
+
+
+@cache
+def analysis_id() -> str:
+    """Changes whenever what the features are derived with changes (the vocabulary, the code of
+    analysis and of this module): an index whose stored features were derived otherwise is rebuilt."""
+    digest = hashlib.sha256()
+    for path in (Path(analysis.__file__).with_name("vocabulary.yaml"), Path(analysis.__file__), Path(__file__)):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def terms_key(clause: Clause) -> str:

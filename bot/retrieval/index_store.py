@@ -122,8 +122,8 @@ def _unchanged(index_dir: Path, model_id: str, fingerprint: str) -> BuildReport 
         manifest = json.loads((index_dir / MANIFEST).read_text("utf-8"))
     except (OSError, ValueError):
         return None
-    if (manifest.get("format"), manifest.get("model_id"), manifest.get("fingerprint")) != (FORMAT, model_id,
-                                                                                           fingerprint):
+    if (manifest.get("format"), manifest.get("model_id"), manifest.get("fingerprint"),
+            manifest.get("analysis")) != (FORMAT, model_id, fingerprint, features_mod.analysis_id()):
         return None
     n = int(manifest["clauses"])
     return BuildReport(n, 0, n, _problems(manifest))
@@ -152,8 +152,8 @@ def _previous(index_dir: Path, model_id: str) -> _Previous:
 
 
 def _previous_terms(index_dir: Path, manifest: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, list[str]]:
-    if manifest.get("format") != FORMAT:
-        return {}
+    if (manifest.get("format"), manifest.get("analysis")) != (FORMAT, features_mod.analysis_id()):
+        return {}  # terms analysed with another vocabulary or code: analysed again
     try:
         stored = features_mod.read(index_dir)
     except (OSError, ValueError, KeyError):
@@ -182,6 +182,7 @@ def write(index_dir: Path, corpus: Corpus, keys: list[str], vectors: np.ndarray,
     index_dir.mkdir(parents=True, exist_ok=True)
     manifest = {
         "format": FORMAT, "model_id": model_id, "fingerprint": fingerprint, "clauses": len(keys),
+        "analysis": features_mod.analysis_id(),
         "orgs": [_plain(o) for o in corpus.orgs.values()],
         "documents": [_plain(d) for d in corpus.documents],
         "problems": [{"source": p.source, "reason": p.reason} for p in corpus.problems],

@@ -100,3 +100,17 @@ def test_an_index_of_the_previous_format_is_rebuilt_not_misread(corpus_copy: Pat
     index_store.build(corpus_copy, tmp_path / "idx", emb)
     assert emb.calls == calls  # the old vectors were reused
     assert index_store.load(tmp_path / "idx").features.vocabulary
+
+
+def test_a_changed_vocabulary_makes_the_stored_terms_stale(corpus_copy: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    emb = HashEmbedder()
+    index_store.build(corpus_copy, tmp_path / "idx", emb)
+    assert not index_store.is_stale(corpus_copy, tmp_path / "idx", emb.model_id)
+    monkeypatch.setattr(features, "analysis_id", lambda: "another-vocabulary")
+    assert index_store.is_stale(corpus_copy, tmp_path / "idx", emb.model_id)
+    analysed: list[str] = []
+    real_terms = features.clause_terms
+    monkeypatch.setattr(features, "clause_terms", lambda c: analysed.append(c.text) or real_terms(c))
+    index_store.build(corpus_copy, tmp_path / "idx", emb)
+    assert len(analysed) == len(index_store.load(tmp_path / "idx").clauses)  # every clause analysed again
