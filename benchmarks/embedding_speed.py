@@ -120,11 +120,16 @@ def main() -> int:
     report = {"corpus": str(args.corpus), "texts": len(texts), "rounds": args.rounds, "cores": os.cpu_count(),
               "mean_chars": round(statistics.mean(len(t) for t in texts), 1), "load_before": load_before,
               "ways": ways_report}
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "embedding_speed.json").write_text(json.dumps(report, indent=1) + "\n", "utf-8")
-    (RESULTS / "embedding_speed.md").write_text(markdown(report), "utf-8")
-    print(markdown(report))
+    write_results("embedding_speed", report, markdown(report))
     return 0
+
+
+def write_results(name: str, report: dict, table: str) -> None:
+    """benchmarks/results/NAME.json and NAME.md, and the table on stdout."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps(report, indent=1) + "\n", "utf-8")
+    (RESULTS / f"{name}.md").write_text(table, "utf-8")
+    print(table)
 
 
 if __name__ == "__main__":

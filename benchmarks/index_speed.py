@@ -43,13 +43,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.embedding_speed import write_results  # noqa: E402
 from benchmarks.speed import ClauseFactory, layout_many, layout_one, random_unit_rows, synthetic_texts  # noqa: E402
 from bot.reading.corpus import Corpus, load_corpus  # noqa: E402
 from bot.retrieval import features, index_store  # noqa: E402
 from bot.retrieval.embeddings import SentenceTransformerEmbedder  # noqa: E402
 from bot.retrieval.search import clause_embedding_text  # noqa: E402
 
-RESULTS = ROOT / "benchmarks" / "results"
 QUESTION = "Can I accept a friend request from a former pupil on Facebook?"
 
 
@@ -206,10 +206,7 @@ def main() -> int:
             report["serve"][layout] = {"clauses": args.clauses, "organisations": n_orgs,  # type: ignore[index]
                                        **serve_phase(index_dir, corpus_dir, org, work)}
             shutil.rmtree(index_dir)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "index_speed.json").write_text(json.dumps(report, indent=1) + "\n", "utf-8")
-    (RESULTS / "index_speed.md").write_text(markdown(report), "utf-8")
-    print(markdown(report))
+    write_results("index_speed", report, markdown(report))
     return 0
 
 
