@@ -83,8 +83,8 @@ class ClauseFeatures:
 
 def derive(clauses: Sequence[Clause], known_terms: dict[str, list[str]] | None = None) -> ClauseFeatures:
     """Every clause's features. *known_terms* (by terms_key) are reused instead of analysing again."""
-    known_terms = known_terms or {}
-    per_clause = [known_terms.get(terms_key(c)) or clause_terms(c) for c in clauses]
+    known = known_terms or {}
+    per_clause = [known[key] if (key := terms_key(c)) in known else clause_terms(c) for c in clauses]
     vocabulary = sorted({t for terms in per_clause for t in terms})
     index = {t: i for i, t in enumerate(vocabulary)}
     lengths = np.array([len(terms) for terms in per_clause], dtype=np.int64)
