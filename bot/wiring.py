@@ -37,7 +37,8 @@ def embedder(settings: Settings) -> SentenceTransformerEmbedder:
 
 def build_index(settings: Settings, emb: Embedder | None = None,
                 progress: Callable[[int, int], None] | None = None) -> index_store.BuildReport:
-    return index_store.build(settings.corpus_dir, settings.index_dir, emb or embedder(settings), progress)
+    return index_store.build(settings.corpus_dir, settings.index_dir, emb or embedder(settings), progress,
+                             max_bytes=settings.max_document_mb * 2**20)
 
 
 def ensure_index(settings: Settings, emb: Embedder) -> index_store.Index:

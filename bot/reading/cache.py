@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.reading.blocks import Block, SourceDocument
-
-READER_VERSION = "blocks-1"  # change whenever a reader's output for the same bytes changes
+from bot.reading.version import readers_id
 
 
 def key(data: bytes) -> str:
-    return hashlib.sha256(READER_VERSION.encode() + b"\0" + data).hexdigest()
+    """The file's bytes and the readers' code: a reader that changed reads every file again."""
+    return hashlib.sha256(readers_id().encode() + b"\0" + data).hexdigest()
 
 
 class ReadCache:

@@ -24,6 +24,8 @@ import numpy as np
 
 from bot.errors import DocumentError, IndexMissing
 from bot.reading.corpus import Corpus, load_corpus
+from bot.reading.readers import MAX_BYTES
+from bot.reading.version import reading_id
 from bot.reading.documents import (Clause, DocumentInfo, InductionPolicy, Organisation, Person, SltMember,
                                      StaffMember, Statement)
 from bot.retrieval import features as features_mod
@@ -63,14 +65,15 @@ def embedding_key(model_id: str, text: str) -> str:
 
 
 def build(corpus_dir: Path, index_dir: Path, embedder: Embedder,
-          progress: Callable[[int, int], None] | None = None) -> BuildReport:
-    """Build or update the index in *index_dir* from *corpus_dir*. The embedder is only asked to
+          progress: Callable[[int, int], None] | None = None, max_bytes: int = MAX_BYTES) -> BuildReport:
+    """Build or update the index in *index_dir* from *corpus_dir* (files over *max_bytes* are reported,
+    not read). The embedder is only asked to
     encode the clauses that are not in the cache (real embedders load their model lazily)."""
     model_id = embedder.model_id
     fingerprint = corpus_fingerprint(corpus_dir)
     if (unchanged := _unchanged(index_dir, model_id, fingerprint)) is not None:
         return unchanged
-    corpus = load_corpus(corpus_dir, cache_dir=index_dir / DOCUMENTS)
+    corpus = load_corpus(corpus_dir, cache_dir=index_dir / DOCUMENTS, max_bytes=max_bytes)
     texts = [clause_embedding_text(c) for c in corpus.clauses]
     keys = [embedding_key(model_id, t) for t in texts]
     previous = _previous(index_dir, model_id)
@@ -122,8 +125,8 @@ def _unchanged(index_dir: Path, model_id: str, fingerprint: str) -> BuildReport 
         manifest = json.loads((index_dir / MANIFEST).read_text("utf-8"))
     except (OSError, ValueError):
         return None
-    if (manifest.get("format"), manifest.get("model_id"), manifest.get("fingerprint"),
-            manifest.get("analysis")) != (FORMAT, model_id, fingerprint, features_mod.analysis_id()):
+    if (manifest.get("format"), manifest.get("model_id"), manifest.get("fingerprint"), manifest.get("analysis"),
+            manifest.get("reading")) != (FORMAT, model_id, fingerprint, features_mod.analysis_id(), reading_id()):
         return None
     n = int(manifest["clauses"])
     return BuildReport(n, 0, n, _problems(manifest))
@@ -183,6 +186,7 @@ def write(index_dir: Path, corpus: Corpus, keys: list[str], vectors: np.ndarray,
     manifest = {
         "format": FORMAT, "model_id": model_id, "fingerprint": fingerprint, "clauses": len(keys),
         "analysis": features_mod.analysis_id(),
+        "reading": reading_id(),
         "orgs": [_plain(o) for o in corpus.orgs.values()],
         "documents": [_plain(d) for d in corpus.documents],
         "problems": [{"source": p.source, "reason": p.reason} for p in corpus.problems],

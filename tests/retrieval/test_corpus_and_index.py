@@ -116,3 +116,22 @@ def test_env_example_is_a_valid_settings_file(tmp_path: Path, monkeypatch: pytes
     monkeypatch.chdir(tmp_path)
     settings = Settings()
     assert settings.today is None and settings.top_k == 3 and settings.embedding_model == ""
+
+
+def test_an_index_read_by_other_reading_code_is_stale(corpus_copy: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Upgrading policybot's readers or segmenter must re-read an unchanged corpus, not serve old clauses."""
+    index = tmp_path / "index"
+    emb = HashEmbedder()
+    index_store.build(corpus_copy, index, emb)
+    assert not index_store.is_stale(corpus_copy, index, emb.model_id)
+    monkeypatch.setattr(index_store, "reading_id", lambda: "another-version")
+    assert index_store.is_stale(corpus_copy, index, emb.model_id)
+
+
+def test_a_file_over_the_size_limit_is_reported_not_read(corpus_copy: Path, tmp_path: Path) -> None:
+    (corpus_copy / "model-trust" / "prospectus.txt").write_text("Staff must sign in. " * 1000)
+    report = index_store.build(corpus_copy, tmp_path / "index", HashEmbedder(), max_bytes=10_000)
+    reasons = {p.source: p.reason for p in report.problems}
+    assert "MB limit (POLICYBOT_MAX_DOCUMENT_MB)" in reasons["model-trust/prospectus.txt"]
+    assert not any(c.source == "model-trust/prospectus.txt" for c in index_store.load(tmp_path / "index").clauses)
