@@ -7,6 +7,7 @@ more specific roles come first so that "Deputy DSL" is not read as "DSL".
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 
@@ -88,8 +89,16 @@ def _pattern(role: Role) -> re.Pattern[str]:
     return _CASE_SENSITIVE.get(role.key, role.pattern)
 
 
+# Every role's pattern in one: most text names no role, and one search tells (the case-sensitive forms
+# above are narrower than these, so nothing they find is missed).
+_ANY = re.compile("|".join(f"(?:{r.pattern.pattern})" for r in ROLES), re.IGNORECASE)
+
+
+@lru_cache(maxsize=65536)
 def find_roles(text: str) -> tuple[str, ...]:
     """Canonical roles mentioned in *text*, in order of first appearance, each once."""
+    if not _ANY.search(text):
+        return ()
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
     for role in ROLES:
