@@ -1,14 +1,12 @@
 """Nothing lost: PostgreSQL is stopped and restarted while questions are being asked.
 
-This stops the machine's real PostgreSQL server for a few seconds (then starts it again), so it runs
-only where the test may control it: as root with Debian's pg_ctlcluster.
+The test starts a PostgreSQL server of its own (initdb into a temporary folder, a free port) and stops
+that one; the machine's own server is never touched.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import time
 from pathlib import Path
 
@@ -18,27 +16,17 @@ from sqlalchemy import create_engine, func, select, text
 from bot.core.models import Question
 from bot.storage.question_log import SqlQuestionLog
 from bot.storage.tables import LogEntry
-from tests.conftest import CORPUS, POSTGRES_ADMIN_URL, fresh_postgres, make_service
+from tests.conftest import CORPUS, make_service
+from tests.throwaway_postgres import throwaway_postgres
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
-def _cluster() -> list[str]:
-    if os.geteuid() != 0 or not shutil.which("pg_ctlcluster") or not Path("/etc/postgresql").is_dir():
-        pytest.skip("stopping PostgreSQL needs root and Debian's pg_ctlcluster")
-    version = sorted(os.listdir("/etc/postgresql"))[-1]
-    return ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main"]
-
-
-def _pg(cluster: list[str], action: str) -> None:
-    subprocess.run([*cluster, action], check=True, capture_output=True, timeout=60)
-
-
-def _wait_until_up(timeout: float = 30) -> None:
+def _wait_until_up(url: str, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            engine = create_engine(POSTGRES_ADMIN_URL, connect_args={"connect_timeout": 2})
+            engine = create_engine(url, connect_args={"connect_timeout": 2})
             with engine.connect() as conn:
                 conn.execute(text("select 1"))
             engine.dispose()
@@ -57,9 +45,9 @@ def _count(url: str) -> int:
 
 
 def test_postgres_stopped_and_restarted_mid_run_loses_and_duplicates_nothing(tmp_path: Path) -> None:
-    cluster = _cluster()
     shutil.copytree(CORPUS, tmp_path / "corpus")
-    with fresh_postgres() as url:
+    with throwaway_postgres() as server:
+        url = server.url
         service = make_service(tmp_path / "corpus", tmp_path / "index", tmp_path / "var", database_url=url)
         log = service.log
         assert isinstance(log, SqlQuestionLog)
@@ -67,7 +55,7 @@ def test_postgres_stopped_and_restarted_mid_run_loses_and_duplicates_nothing(tmp
         for n in range(5):
             assert ask(n).log_id
         assert _count(url) == 5
-        _pg(cluster, "stop")
+        server.stop()
         try:
             during = [ask(n) for n in range(5, 12)]
             assert all(a.answered and a.passages and a.log_id for a in during)  # staff still get answers
@@ -75,8 +63,8 @@ def test_postgres_stopped_and_restarted_mid_run_loses_and_duplicates_nothing(tmp
             assert log.flush() == 0  # still down: nothing written, nothing dropped
             assert log.spool.pending() == 7
         finally:
-            _pg(cluster, "start")
-            _wait_until_up()
+            server.start()
+            _wait_until_up(url)
         assert log.flush() == 7 and log.spool.pending() == 0
         assert log.flush() == 0
         assert ask(12).log_id
