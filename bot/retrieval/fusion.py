@@ -30,6 +30,20 @@ def convex(lexical: np.ndarray, dense: np.ndarray, alpha: float) -> np.ndarray:
     return alpha * scale_to_max(lexical) + (1.0 - alpha) * min_max(dense)
 
 
+def document_prior(scores: np.ndarray, document_of: np.ndarray, n_documents: int, top: int) -> np.ndarray:
+    """For each clause, its document's relevance on a 0..1 scale: the mean of the document's *top* best
+    clause scores (a document with several clauses on the question is the policy asked about, one stray
+    line is not), divided by the best document's."""
+    order = np.lexsort((-scores, document_of))  # by document, best clause first
+    docs, scored = document_of[order], scores[order]
+    starts = np.searchsorted(docs, np.arange(n_documents))
+    ends = np.searchsorted(docs, np.arange(n_documents), side="right")
+    relevance = np.array([scored[a:min(b, a + top)].mean() if b > a else 0.0 for a, b in zip(starts, ends)])
+    best = float(relevance.max()) if relevance.size else 0.0
+    relevance = relevance / best if best > 0 else np.ones_like(relevance)
+    return np.clip(relevance, 0.0, 1.0)[document_of].astype(scores.dtype)
+
+
 def reciprocal_rank(rankings: Sequence[Sequence[int]], k: int = 60) -> dict[int, float]:
     """Reciprocal-rank fusion: sum of 1 / (k + rank) over rankings (rank starts at 1).
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass
 from threading import Lock
 
@@ -16,7 +15,7 @@ import numpy as np
 
 from bot.reading import roles
 from bot.reading.documents import Clause, DocumentInfo, Organisation
-from bot.retrieval import analysis, fusion
+from bot.retrieval import analysis, fusion, passages
 from bot.retrieval.bm25 import Bm25Index
 from bot.retrieval.embeddings import Embedder
 from bot.retrieval.features import ClauseFeatures, audience_is_others, clause_terms, derive, heading
@@ -36,6 +35,10 @@ class SearchParams:
     # reaches min_confidence; below it the policies are taken not to cover the question.
     known_weight: float = 0.5
     min_confidence: float = 0.72
+    # Which policy, then which clause: each clause's score is multiplied by its document's relevance
+    # (the mean of the document's best few clause scores, against the best document's) to this power.
+    document_weight: float = 2.0
+    document_top: int = 3
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,9 @@ class _Scope:
         self.own = np.array([c.org == org for c in self.clauses], dtype=bool)
         self.list_of = _local(features.list_parent[rows], rows, len(clauses))
         self.contact_roles = {i: c.roles[0] for i, c in enumerate(self.clauses) if c.kind == "contact" and c.roles}
+        sources = {source: n for n, source in enumerate(dict.fromkeys(c.source for c in self.clauses))}
+        self.document_of = np.array([sources[c.source] for c in self.clauses], dtype=np.int64)
+        self.n_documents = len(sources)
 
 
 def _rows_of(embeddings: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -160,10 +166,12 @@ class HybridSearcher:
         lexical = scope.bm25.scores(q_terms)
         dense = scope.matrix @ self.embedder.encode([text])[0]
         fused = fusion.convex(lexical, dense, self.params.alpha) * self._priors(scope, question)
-        ranked = _group_lists(fusion.top_k(fused, k + 5), scope.list_of, k)
-        order = _distinct(ranked, scope.clauses)[:k]
-        hits = tuple(Hit(scope.clauses[i], float(fused[src]), float(lexical[src]), float(dense[src]))
-                     for i, src in order)
+        if self.params.document_weight and scope.n_documents > 1:
+            fused = fused * fusion.document_prior(fused, scope.document_of, scope.n_documents,
+                                                  self.params.document_top) ** self.params.document_weight
+        ranked = [int(i) for i in fusion.top_k(fused, k + 10)]
+        hits = tuple(Hit(quoted.clause, float(fused[src]), float(lexical[src]), float(dense[src]))
+                     for quoted, src in _passages(ranked, scope.clauses, k, scope.list_of))
         answered, confidence = self._answerable(scope, text, dense)
         return SearchResult(hits, answered, confidence)
 
@@ -202,20 +210,22 @@ def _rows_by_source(clauses: list[Clause]) -> dict[str, np.ndarray]:
     return {source: np.array(found, dtype=np.int64) for source, found in rows.items()}
 
 
-def _group_lists(order: np.ndarray, list_of: np.ndarray, k: int) -> list[tuple[int, int]]:
-    """Several items of one list among the best k: quote the whole list once, in the place of its best
-    item. Returns (row to quote, row whose scores it carries)."""
-    top = [int(i) for i in order]
-    siblings = Counter(int(list_of[i]) for i in top[:k] if list_of[i] >= 0)
-    return [(int(list_of[i]) if list_of[i] >= 0 and siblings[int(list_of[i])] >= 2 else i, i) for i in top]
-
-
-def _distinct(ranked: list[tuple[int, int]], clauses: list[Clause]) -> list[tuple[int, int]]:
-    """Drop a clause whose words are already quoted by a better one (an item under its list)."""
-    kept: list[tuple[int, int]] = []
-    for row, src in ranked:
-        if not any(clauses[row].text in clauses[j].text for j, _ in kept):
-            kept.append((row, src))
+def _passages(ranked: list[int], clauses: list[Clause], k: int,
+              list_of: np.ndarray | None = None) -> list[tuple[passages.Passage, int]]:
+    """The best k passages, as (passage, row whose scores it carries). An item of a list short enough to
+    quote whole is quoted as its whole list (lead-in and items); any other clause grows to the lines
+    around it. A clause already quoted by a better passage gives none of its own."""
+    kept: list[tuple[passages.Passage, int]] = []
+    quoted: set[int] = set()
+    for src in ranked:
+        row = int(list_of[src]) if list_of is not None and list_of[src] >= 0 else src
+        if row in quoted or src in quoted or any(clauses[row].text in p.clause.text for p, _ in kept):
+            continue
+        found = passages.passage(clauses, row)
+        kept.append((found, src))
+        quoted.update(found.rows)
+        if len(kept) == k:
+            break
     return kept
 
 

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-import numpy as np
 
 from bot.reading.documents import Clause
 from bot.retrieval.features import list_parents as _list_parents
-from bot.retrieval.search import _distinct, _group_lists, audience_is_others
+from bot.retrieval.search import _passages, audience_is_others
 
 
 def clause(i: int, section: str, text: str, kind: str) -> Clause:
@@ -23,15 +22,16 @@ def test_list_items_know_their_list() -> None:
     assert _list_parents(CLAUSES).tolist() == [-1, 0, 0, -1]
 
 
-def test_two_items_of_one_list_among_the_best_are_quoted_as_the_list() -> None:
+def test_an_item_of_a_short_list_is_quoted_as_its_whole_list_once() -> None:
     parents = _list_parents(CLAUSES)
-    ranked = _group_lists(np.array([1, 2, 3]), parents, k=3)
-    assert _distinct(ranked, CLAUSES) == [(0, 1), (3, 3)]
+    found = _passages([1, 2, 3], CLAUSES, k=3, list_of=parents)
+    assert [(p.rows, src) for p, src in found] == [((0,), 1), ((3,), 3)]  # item 2 is in that list
 
 
-def test_a_single_item_stays_itself() -> None:
-    parents = _list_parents(CLAUSES)
-    assert _distinct(_group_lists(np.array([1, 3, 0]), parents, k=2), CLAUSES) == [(1, 1), (3, 3), (0, 0)]
+def test_without_lists_an_item_is_quoted_with_its_neighbours_and_is_not_quoted_twice() -> None:
+    found = _passages([1, 2, 3, 0], CLAUSES, k=3)
+    assert [(p.rows, src) for p, src in found] == [((1, 2), 1), ((3,), 3), ((0,), 0)]
+    assert found[0][0].clause.text == "Post images of pupils\nLink their profile to work email"
 
 
 def test_rules_for_pupils_and_parents_are_recognised_by_their_heading() -> None:
