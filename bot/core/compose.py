@@ -7,7 +7,7 @@ from datetime import date
 
 from bot.core.models import Contact
 from bot.reading import roles
-from bot.reading.documents import Clause, DocumentInfo, Organisation, Person
+from bot.reading.documents import SEP, Clause, DocumentInfo, Organisation, Person
 
 MAX_CONTACTS = 3
 
@@ -55,12 +55,14 @@ def _contact(person: Person) -> Contact:
 
 
 def contacts_for(clauses: Sequence[Clause], documents: dict[str, DocumentInfo], directory: Directory,
-                 fallback: Contact | None) -> tuple[Contact, ...]:
+                 fallback: Contact | None, asked: Sequence[str] = ()) -> tuple[Contact, ...]:
     """The people responsible for what these clauses say, best first.
 
-    A clause that names a person gives that person; one that names a role ("report to the DSL") gives
-    whoever holds that role here; otherwise the policy's own lead or owner answers for it."""
-    found: list[Contact] = []
+    A role the question itself names ("who's the e-safety lead?") gives its holder first, when this
+    organisation names one. Then: a clause that names a person gives that person; one that names a role
+    ("report to the DSL"), in its text or its heading ("SENDCo:"), gives whoever holds that role here;
+    otherwise the policy's own lead or owner answers for it."""
+    found: list[Contact] = [c for key in asked if (c := directory.for_role(key)).name]
     for clause in clauses:
         found.extend(_for_clause(clause, documents.get(clause.source), directory))
     if not any(c.name for c in found) and fallback:
@@ -72,12 +74,14 @@ def _for_clause(clause: Clause, doc: DocumentInfo | None, directory: Directory) 
     named = [c for n in clause.names if (c := directory.for_phrase(n))]
     if named:
         return named
-    by_role = [directory.for_role(k) for k in clause.roles]
+    by_role = [directory.for_role(k) for k in clause.roles or roles.find_roles(clause.section.split(SEP)[-1])]
     if by_role:
         return by_role
     if doc and doc.owner_role:
         return [directory.for_role(doc.owner_role)]
-    return []
+    subject = roles.subject_role(doc.title) if doc else None
+    lead = directory.for_role(subject) if subject else None
+    return [lead] if lead and lead.name else []  # the lead on the policy's subject, when named here
 
 
 def _dedupe(contacts: list[Contact]) -> list[Contact]:

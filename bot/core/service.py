@@ -13,6 +13,7 @@ from bot.core import compose
 from bot.core.models import Answer, Contact, Passage, Question
 from bot.core.safeguarding import check_concern
 from bot.errors import QuestionError, UnknownOrganisation
+from bot.reading import roles
 from bot.reading.documents import DocumentInfo, Organisation
 from bot.retrieval.search import Hit, HybridSearcher
 
@@ -93,7 +94,8 @@ class AnswerService:
                          for h in hits)
         clauses = [h.clause for h in hits]
         contacts = compose.contacts_for(clauses[:1] if _clear_winner(hits) else clauses, self.documents,
-                                        directory, self._general_contact(question.org, directory))
+                                        directory, self._general_contact(question.org, directory),
+                                        asked=roles.find_roles(question.text))
         docs = [self.documents[s] for s in dict.fromkeys(c.source for c in clauses) if s in self.documents]
         return Answer(question=question.text, org=question.org, answered=True, passages=passages,
                       contacts=contacts, warnings=compose.warnings_for(docs, self.today()),

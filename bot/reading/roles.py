@@ -32,6 +32,7 @@ ROLES: tuple[Role, ...] = (
           r"\s+authority"),
     _role("designated_teacher", "Designated Teacher for Looked After Children",
           r"designated\s+(?:person|lead)\s+for\s+(?:looked\s+after|lac\b|cla\b)[\w\s-]{0,30}?children",
+          r"(?:named|designated)\s+(?:lead|person)\s+for\s+(?:children\s+in\s+care|looked\s+after\s+children)",
           r"designated\s+teacher(?:\s+for\s+(?:looked\s+after|lac|cla|children\s+looked\s+after)[\w\s-]{0,40}?"
           r"children)?"),
     _role("dsl", "Designated Safeguarding Lead",
@@ -45,14 +46,21 @@ ROLES: tuple[Role, ...] = (
     _role("chair", "Chair of Governors",
           r"chair\s+of\s+(?:the\s+)?(?:governing\s+(?:board|body)|governors|trustees|(?:management\s+)?committee)"),
     _role("governor", "Named Governor",
-          r"named\s+governor(?:\s+with\s+lead\s+responsibility)?", r"(?:safeguarding|send?|link)\s+governor"),
+          r"named\s+governor(?:\s+with\s+lead\s+responsibility)?", r"(?:safeguarding|send?|link)\s+governor",
+          r"designated\s+officer\s*\(?(?:for\s+|of\s+)?(?:the\s+)?management\s+committee\)?",
+          r"(?:management\s+)?committee\s+member\b[\w\s]{0,25}?\bsafeguarding"),
     _role("online_safety", "Online Safety Co-ordinator",
           r"(?:online|e-?)\s*safety\s+" + _COORDINATOR),
     _role("attendance", "Attendance Officer",
           r"attendance\s+" + _COORDINATOR, r"education\s+welfare\s+officer", r"ewo"),
     _role("health_safety", "Health and Safety Co-ordinator",
-          r"health\s+(?:and|&)\s+safety\s+(?:co-?ordinator|lead|officer|representative|manager)",
+          r"(?:health\s*(?:and|&)\s*safety|h\s?&\s?s)\s+(?:co-?ordinator|lead|leader|officer|rep(?:resentative)?|manager"
+          r"|person)",
           r"(?:member\s+of\s+staff|person)\s+responsible\s+for\s+health\s+(?:and|&)\s+safety"),
+    _role("behaviour", "Behaviour Lead",
+          r"behaviour\s+(?:co-?ordinator|lead|leader|manager|named\s+person)",
+          r"named\s+person\s+for\s+(?:managing\s+|promoting\s+positive\s+)?behaviour",
+          r"(?:member\s+of\s+staff|person)\s+responsible\s+for\s+(?:managing\s+)?behaviour"),
     _role("first_aider", "First Aider", r"(?:paediatric\s+)?first\s+aiders?", r"appointed\s+person\s+for\s+first\s+aid"),
     _role("business_manager", "School Business Manager",
           r"(?:school\s+)?business\s+manager", r"bursar", r"office\s+manager"),
@@ -113,7 +121,36 @@ def find_roles(text: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
+# An org file may name a responsibility by its topic alone ("Health and safety: Debbie Griffin").
+_TOPICS = {"health and safety": "health_safety", "health & safety": "health_safety", "behaviour": "behaviour",
+           "safeguarding": "dsl", "child protection": "dsl", "online safety": "online_safety",
+           "e-safety": "online_safety", "data protection": "dpo", "attendance": "attendance", "first aid": "first_aider",
+           "send": "senco", "sen": "senco", "special educational needs": "senco"}
+
+
 def role_key(text: str) -> str | None:
-    """The canonical role that a role phrase ("Designated Safeguarding Lead (DSL)") names, if any."""
+    """The canonical role that a role phrase ("Designated Safeguarding Lead (DSL)", "Health and safety")
+    names, if any."""
     roles = find_roles(text)
-    return roles[0] if roles else None
+    if roles:
+        return roles[0]
+    return _TOPICS.get(re.sub(r"\s+", " ", text.strip(" :").lower()))
+
+
+# The role that leads on a policy's subject, from its title: who answers for a clause that names nobody.
+_TITLE_TOPICS = (
+    (re.compile(r"\blooked[\s-]+after\b|\bchildren\s+in\s+care\b", re.I), "designated_teacher"),
+    (re.compile(r"\bsafeguarding\b|\bchild\s+protection\b", re.I), "dsl"),
+    (re.compile(r"\bsend\b|\bsen\b|\bspecial\s+educational\s+needs\b", re.I), "senco"),
+    (re.compile(r"\bdata\s+protection\b|\bgdpr\b|\bprivacy\b|\bfreedom\s+of\s+information\b", re.I), "dpo"),
+    (re.compile(r"\b(?:online|e-?)\s*safety\b|\bacceptable\s+use\b", re.I), "online_safety"),
+    (re.compile(r"\bhealth\s+(?:and|&)\s+safety\b", re.I), "health_safety"),
+    (re.compile(r"\battendance\b", re.I), "attendance"),
+    (re.compile(r"\bbehaviour\b", re.I), "behaviour"),
+    (re.compile(r"\bfirst\s+aid\b", re.I), "first_aider"),
+)
+
+
+def subject_role(title: str) -> str | None:
+    """The role that leads on what a policy titled *title* is about ("SEND Policy" -> the SENCo), if any."""
+    return next((key for pattern, key in _TITLE_TOPICS if pattern.search(title)), None)
