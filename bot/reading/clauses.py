@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from bot.reading.blocks import Block
 from bot.reading.cleanup import LABEL_VALUE, METADATA_LINE
-from bot.reading.documents import SEP
 from bot.reading.sentences import ends_sentence, split_long, split_sentences
 from bot.reading.titles import same_title
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from bot.reading import contacts, roles
 from bot.reading.blocks import Block
 from bot.reading.cleanup import repair_spaces
+from bot.reading.documents import Person
 from bot.reading.dates import DATE_PATTERN, find_date, parse_date
 
 _SEP = r"(?:\s*[:\t]\s*|\s+)\[?"  # "Label: value", "Label<TAB>value", "Label [value](#)"

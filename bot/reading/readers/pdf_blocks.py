@@ -9,7 +9,6 @@ document's own body text (its most common size and line spacing).
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
