@@ -4,7 +4,7 @@ spelling repair against the words a corpus actually uses."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -62,6 +62,17 @@ def words(text: str) -> list[str]:
 def concept_tokens(text: str) -> list[str]:
     """Canonical concept tokens ("~pupil") for every vocabulary concept *text* mentions."""
     return [f"~{name}" for name, pattern in vocabulary().concepts if pattern.search(text)]
+
+
+def concept_words(text: str, known: Callable[[str], bool]) -> frozenset[str]:
+    """The words of *text* inside a mention of a concept for which *known*(token) holds: "hold a child"
+    (restraint) makes 'hold' a word the policies know when they mention restraint."""
+    inside: set[str] = set()
+    for name, pattern in vocabulary().concepts:
+        if known(f"~{name}"):
+            for m in pattern.finditer(text):
+                inside.update(words(m.group(0)))
+    return frozenset(inside)
 
 
 def terms(text: str) -> list[str]:

@@ -243,12 +243,22 @@ def topic_is_known(text: str, document_frequency: dict[str, int]) -> bool:
         return True
     words = [w for w in analysis.words(m.group(1)) if w not in analysis.STOPWORDS
              and w not in analysis.CHATTER and w not in _GENERIC and len(w) > 2]
-    return not words or any(analysis.stem(w) in document_frequency or analysis.concept_tokens(w) for w in words)
+    return not words or any(_known(w, document_frequency) for w in words)
+
+
+def _known(word: str, document_frequency: dict[str, int]) -> int:
+    """How many of the scope's clauses use *word*, or (for a word they don't use) a vocabulary concept it
+    stands for ('calpol' -> medicine): a concept counts only where these clauses mention it."""
+    df = document_frequency.get(analysis.stem(word), 0)
+    if df == 0:
+        df = max((document_frequency.get(t, 0) for t in analysis.concept_tokens(word)), default=0)
+    return df
 
 
 def known_word_share(text: str, document_frequency: dict[str, int], n_clauses: int) -> float:
     """Share of the question's content words that the scope's clauses use (directly, or through a
-    vocabulary concept such as 'insta' -> social media), each word weighted by its rarity: a word the
+    vocabulary concept they mention: 'insta' -> social media, 'hold a child' -> restraint), each word
+    weighted by its rarity: a word the
     policies never use weighs most, a word in every clause ('pupils') least."""
     content = [w for w in analysis.words(text)
                if w not in analysis.STOPWORDS and w not in analysis.CHATTER and len(w) > 2]
@@ -256,10 +266,9 @@ def known_word_share(text: str, document_frequency: dict[str, int], n_clauses: i
         return 0.0
     unseen = math.log(1 + n_clauses)
     known = total = 0.0
+    in_concepts = analysis.concept_words(text, lambda token: document_frequency.get(token, 0) > 0)
     for w in content:
-        df = document_frequency.get(analysis.stem(w), 0)
-        if df == 0 and analysis.concept_tokens(w):
-            df = 1  # an informal word for something the vocabulary knows
+        df = _known(w, document_frequency) or (1 if w in in_concepts else 0)
         weight = math.log(1 + n_clauses / df) if df else unseen
         total += weight
         known += weight if df else 0.0
