@@ -102,7 +102,10 @@ class AnswerService:
                       message=f"Here is what {self.orgs[question.org].name}'s policies say.")
 
     def _not_answered(self, question: Question, directory: compose.Directory) -> Answer:
-        contact = self._general_contact(question.org, directory)
+        """Nothing to quote: whoever holds a role the question names ("who's the SENCo?"), when this
+        organisation names them, else the general contact."""
+        asked = [c for key in roles.find_roles(question.text) if (c := directory.for_role(key)).name]
+        contact = asked[0] if asked else self._general_contact(question.org, directory)
         who = f" Please ask {compose.describe(contact)}." if contact else ""
         return Answer(question=question.text, org=question.org, answered=False,
                       contacts=(contact,) if contact else (),

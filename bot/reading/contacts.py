@@ -112,14 +112,18 @@ _NAME_AT_END = re.compile(rf"(?:^|[\s,(\u2013-])(?P<name>{_NAME})\s*(?:\([^)]*\)
 _RELATIVE = re.compile(r",\s+(?:who|whose|and)\b.*$")  # ", who will ensure that ..." after the name
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 _NAME_THEN_ROLE = re.compile(rf"(?P<name>{_NAME})\s*\((?P<role>[^)]{{2,60}})\)")
+# "The Attendance Officer, Ravi Shah, meets families ...": a role, then the name between commas
+_ROLE_THEN_NAME = re.compile(rf"(?:^|\b[Tt]he\s|\b[Oo]ur\s)(?P<role>[A-Z][\w&'-]*(?:\s+[\w&'-]+){{0,6}}?)\s*,\s*"
+                             rf"(?P<name>{_NAME})\s*,")
 
 
 def _in_prose(line: str) -> list[Person]:
     out = []
     for sentence in _SENTENCE.split(line) if len(line) < 2000 else ():
         out.extend(_is_sentence(sentence))
-        for m in _NAME_THEN_ROLE.finditer(sentence):
-            if roles.role_key(m.group("role")) and (person := _person(m.group("role"), m.group("name"), None)):
+        for m in [*_NAME_THEN_ROLE.finditer(sentence), *_ROLE_THEN_NAME.finditer(sentence)]:
+            role = re.sub(r"^(?:the|our)\s+", "", m.group("role"), flags=re.IGNORECASE)
+            if _only_a_role(role) and (person := _person(role, m.group("name"), None)):
                 out.append(person)
     return out
 

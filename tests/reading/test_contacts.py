@@ -43,3 +43,12 @@ def test_not_people() -> None:
 
 def test_each_person_once_per_role() -> None:
     assert found("DSL: Sam Patel", "Designated Safeguarding Lead\tSam Patel") == [("dsl", "Sam Patel")]
+
+
+def test_a_role_then_the_name_between_commas() -> None:
+    from bot.reading.contacts import people
+
+    found = [(p.role_key, p.name) for p in people(["The Attendance Officer, Ravi Shah, meets families each term.",
+                                                   "Our SENCo, Priya Patel, leads on support plans."])]
+    assert found == [("attendance", "Ravi Shah"), ("senco", "Priya Patel")]
+    assert people(["Pupils, Staff Members, and parents all agree."]) == []  # no role: no person
