@@ -33,7 +33,9 @@ def heading(clause: Clause) -> str:
 
 
 def clause_terms(clause: Clause) -> list[str]:
-    return analysis.terms(clause.text) + analysis.terms(heading(clause))
+    """A clause is searched with its document's title and its whole section path: "which policy, then
+    which clause" (a question about medicines meets the medicines policy's lines that never say it)."""
+    return analysis.terms(clause.text) + analysis.terms(f"{clause.document} {clause.section.replace(SEP, ' ')}")
 
 
 @cache
@@ -47,9 +49,9 @@ def analysis_id() -> str:
 
 
 def terms_key(clause: Clause) -> str:
-    """What a clause's terms depend on (its text and heading): an unchanged clause keeps its terms when
+    """What a clause's terms depend on (its text, section and document title): an unchanged clause keeps its terms when
     its document is re-indexed."""
-    return hashlib.sha256(f"{clause.text}\0{heading(clause)}".encode()).hexdigest()[:32]
+    return hashlib.sha256(f"{clause.text}\0{clause.section}\0{clause.document}".encode()).hexdigest()[:32]
 
 
 def audience_is_others(clause: Clause) -> bool:
