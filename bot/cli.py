@@ -73,7 +73,7 @@ def ask(
                                                            "questions are read from stdin, one per line.")] = None,
     org: Annotated[str, typer.Option("--org", help="Organisation slug, e.g. stone-bay-school.")] = "",
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per answer.")] = False,
-    top: Annotated[Optional[int], typer.Option("--top", min=1, max=20, help="Passages to return.")] = None,
+    top: Annotated[Optional[int], typer.Option("--top", min=1, max=100, help="Passages to return (up to 100, for evaluation).")] = None,
     corpus: CorpusOpt = None,
     index: IndexOpt = None,
 ) -> None:
