@@ -39,6 +39,9 @@ class SearchParams:
     # (the mean of the document's best few clause scores, against the best document's) to this power.
     document_weight: float = 2.0
     document_top: int = 3
+    # Reference matter (links, further reading, the legislation a policy cites, glossaries, version
+    # tables) answers no staff question by itself: its clauses rank lower.
+    reference: float = 0.8
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ class _Scope:
         sources = {source: n for n, source in enumerate(dict.fromkeys(c.source for c in self.clauses))}
         self.document_of = np.array([sources[c.source] for c in self.clauses], dtype=np.int64)
         self.n_documents = len(sources)
+        self.reference = np.array([bool(_REFERENCE.search(c.section)) for c in self.clauses], dtype=bool)
 
 
 def _rows_of(embeddings: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -184,6 +188,8 @@ class HybridSearcher:
                                       r"\s+(?:can|may|should|must|allowed|are|is)\b", question, re.I))
         prior = np.where(scope.others > 0, 1.0, 1.0 if about_others else p.other_audience).astype(np.float32)
         prior = np.where(scope.own, prior * p.own_document, prior).astype(np.float32)
+        if p.reference != 1.0:
+            prior = np.where(scope.reference, prior * p.reference, prior).astype(np.float32)
         asked = set(roles.find_roles(question))  # as typed: expansions add "(DSL)" to "deputy DSL"
         if asked:
             for i, role in scope.contact_roles.items():
@@ -229,6 +235,10 @@ def _passages(ranked: list[int], clauses: list[Clause], k: int,
     return kept
 
 
+_REFERENCE = re.compile(r"\b(?:links?\s+(?:to|with)\s+(?:other|related)|useful\s+(?:links|contacts|websites|resources)"
+                        r"|further\s+(?:information|reading|guidance|resources)|references|bibliography|glossary"
+                        r"|legislation|legal\s+framework|statutory\s+(?:framework|guidance)|related\s+(?:policies|documents)"
+                        r"|version\s+(?:control|history)|document\s+control|review\s+(?:history|log))\b", re.IGNORECASE)
 _TOPIC = re.compile(r"\b(?:polic(?:y|ies)|procedures?|process|rules?|guidance|guidelines)\s+"
                     r"(?:on|for|about|regarding|around|covering|when)\s+(.+)", re.IGNORECASE)
 _GENERIC = frozenset("pupil pupils student students learner learners child children kid kids staff school "

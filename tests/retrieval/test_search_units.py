@@ -52,3 +52,15 @@ def test_the_topic_of_a_policy_question_must_be_something_the_policies_mention()
     assert topic_is_known("can I add a pupil as a friend", df)  # not a 'policy on X' question
     # a concept counts only where these policies mention it: 'insta' means social media, which they don't
     assert not topic_is_known("what's the policy on adding ex pupils on insta", {"friend": 2, "lesson": 1})
+
+
+def test_reference_matter_is_recognised_by_its_section() -> None:
+    from bot.retrieval.search import _REFERENCE
+
+    for section in ("Links to other organisations or documents › Research", "Appendix 2 › Useful contacts",
+                    "1. Legal framework", "Further information", "Glossary", "Document control",
+                    "Related policies", "Legislation › Protection of Children Act 1978"):
+        assert _REFERENCE.search(section), section
+    for section in ("4. Reporting concerns", "Staff use of social media", "15. Female Genital Mutilation (FGM)",
+                    "Links with parents"):
+        assert not _REFERENCE.search(section), section
