@@ -39,16 +39,38 @@ back again ever never always
 class Vocabulary:
     concepts: tuple[tuple[str, re.Pattern[str]], ...]
     informal: dict[str, str]
+    staff_matters: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = ()  # (name, question, policy)
+
+
+def _forms(forms: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w-])(?:" + "|".join(forms.split(" | ")) + r")(?![\w-])", re.IGNORECASE)
 
 
 @cache
 def vocabulary() -> Vocabulary:
     raw = yaml.safe_load(resources.files("bot.retrieval").joinpath("vocabulary.yaml").read_text("utf-8"))
-    concepts = tuple(
-        (name, re.compile(r"(?<![\w-])(?:" + "|".join(str(f) for f in forms) + r")(?![\w-])", re.IGNORECASE))
-        for name, forms in ((n, str(f).split(" | ")) for n, f in raw["concepts"].items())
-    )
-    return Vocabulary(concepts, {str(k).lower(): str(v) for k, v in raw["informal"].items()})
+    concepts = tuple((str(name), _forms(str(forms))) for name, forms in raw["concepts"].items())
+    matters = tuple((str(name), _forms(str(m["question"])), _forms(str(m["policy"])))
+                    for name, m in (raw.get("staff_matters") or {}).items())
+    return Vocabulary(concepts, {str(k).lower(): str(v) for k, v in raw["informal"].items()}, matters)
+
+
+def staff_matters_asked(question: str) -> tuple[str, ...]:
+    """The everyday staff matters (pay, leave, parking, ...) a question asks about."""
+    return tuple(name for name, asked, _ in vocabulary().staff_matters if asked.search(question))
+
+
+def staff_matters_covered(texts: Iterable[str]) -> frozenset[str]:
+    """The staff matters these clause texts cover (in the words a policy on them would use)."""
+    pending = {name: covers for name, _, covers in vocabulary().staff_matters}
+    found: set[str] = set()
+    for text in texts:
+        for name in [n for n, covers in pending.items() if covers.search(text)]:
+            found.add(name)
+            del pending[name]
+        if not pending:
+            break
+    return frozenset(found)
 
 
 _stemmer = Stemmer.Stemmer("english")

@@ -85,6 +85,7 @@ class _Scope:
         sources = {source: n for n, source in enumerate(dict.fromkeys(c.source for c in self.clauses))}
         self.document_of = np.array([sources[c.source] for c in self.clauses], dtype=np.int64)
         self.n_documents = len(sources)
+        self.matters_covered = analysis.staff_matters_covered(c.text for c in self.clauses)
         self.reference = np.array([bool(_REFERENCE.search(c.section)) for c in self.clauses], dtype=bool)
 
 
@@ -205,6 +206,8 @@ class HybridSearcher:
         confidence = best_dense + self.params.known_weight * known
         if not topic_is_known(text, scope.document_frequency):
             return False, confidence
+        if any(m not in scope.matters_covered for m in analysis.staff_matters_asked(text)):
+            return False, confidence  # pay, leave, parking, ...: only where a policy here covers it
         return confidence >= self.params.min_confidence, confidence
 
 

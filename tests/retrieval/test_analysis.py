@@ -29,3 +29,19 @@ def test_speller_is_the_same_in_every_process() -> None:
     outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(4)}
     assert len(outs) == 1
+
+
+def test_everyday_staff_matters_are_recognised_in_questions_and_in_policies() -> None:
+    from bot.retrieval.analysis import staff_matters_asked, staff_matters_covered
+
+    assert staff_matters_asked("when's payday this month?") == ("pay",)
+    assert staff_matters_asked("can i park outside the hall") == ("parking",)
+    assert staff_matters_asked("whats the wifi password") == ("wifi",)
+    assert staff_matters_asked("how many days holiday do i get a year") == ("leave",)
+    # the same words about something a policy does answer are not staff matters
+    assert staff_matters_asked("we've lost a child at the park on our outing") == ()
+    assert staff_matters_asked("can parents take holidays in term time") == ()
+    assert staff_matters_asked("who pays for school trips") == ()
+    assert staff_matters_covered(["Salaries are paid on the 20th of each month.", "Staff park cars at the rear."]) \
+        == {"pay", "parking"}
+    assert staff_matters_covered(["Pupils may not bring phones."]) == frozenset()

@@ -146,6 +146,17 @@ def test_what_no_policy_covers_is_declined(library, question: str) -> None:  # t
     assert not a.answered and not a.passages
 
 
+def test_a_library_with_a_pay_policy_answers_pay_questions(tmp_path: Path, real_embedder: object) -> None:
+    school = tmp_path / "corpus" / "ash-school"
+    school.mkdir(parents=True)
+    (school / "org.yaml").write_text("name: Ash School\n", "utf-8")
+    (school / "pay.md").write_text("# Pay Policy\n\n## Pay day\nSalaries are paid on the 20th of each month, "
+                                   "or the working day before it.\n", "utf-8")
+    service = make_service(tmp_path / "corpus", tmp_path / "index", tmp_path / "var", emb=real_embedder)
+    a = service.answer(Question("what day are salaries paid?", "ash-school"))  # a pay question
+    assert a.answered and "20th of each month" in a.passages[0].text
+
+
 def test_another_schools_policy_and_contacts_are_never_given(library) -> None:  # type: ignore[no-untyped-def]
     for question in ("who's the senco", "concerns about a pupil's progress", "what colour is the concern form"):
         a = ask(library, question)
