@@ -7,7 +7,8 @@ from datetime import date
 
 from bot.core.models import Contact
 from bot.reading import roles
-from bot.reading.documents import SEP, Clause, DocumentInfo, Organisation, Person
+from bot.reading.documents import Clause, DocumentInfo, Organisation, Person
+from bot.retrieval.features import heading
 
 MAX_CONTACTS = 3
 
@@ -41,6 +42,10 @@ class Directory:
             return Contact(role=roles.label(key), name=None)
         return _contact(person)
 
+    def holders(self, keys: Iterable[str]) -> list[Contact]:
+        """The named holders of these roles, in order; a role nobody here is named for gives no one."""
+        return [c for key in keys if (c := self.for_role(key)).name]
+
     def for_phrase(self, phrase: str) -> Contact | None:
         """A role ("Designated Safeguarding Lead") or a person's name, as an org file may give it."""
         if phrase in self.by_name:
@@ -62,7 +67,7 @@ def contacts_for(clauses: Sequence[Clause], documents: dict[str, DocumentInfo], 
     organisation names one. Then: a clause that names a person gives that person; one that names a role
     ("report to the DSL"), in its text or its heading ("SENDCo:"), gives whoever holds that role here;
     otherwise the policy's own lead or owner answers for it."""
-    found: list[Contact] = [c for key in asked if (c := directory.for_role(key)).name]
+    found: list[Contact] = directory.holders(asked)
     for clause in clauses:
         found.extend(_for_clause(clause, documents.get(clause.source), directory))
     if not any(c.name for c in found) and fallback:
@@ -74,14 +79,13 @@ def _for_clause(clause: Clause, doc: DocumentInfo | None, directory: Directory) 
     named = [c for n in clause.names if (c := directory.for_phrase(n))]
     if named:
         return named
-    by_role = [directory.for_role(k) for k in clause.roles or roles.find_roles(clause.section.split(SEP)[-1])]
+    by_role = [directory.for_role(k) for k in clause.roles or roles.find_roles(heading(clause))]
     if by_role:
         return by_role
     if doc and doc.owner_role:
         return [directory.for_role(doc.owner_role)]
     subject = roles.subject_role(doc.title) if doc else None
-    lead = directory.for_role(subject) if subject else None
-    return [lead] if lead and lead.name else []  # the lead on the policy's subject, when named here
+    return directory.holders([subject] if subject else [])  # the lead on the policy's subject, when named
 
 
 def _dedupe(contacts: list[Contact]) -> list[Contact]:

@@ -104,7 +104,7 @@ class AnswerService:
     def _not_answered(self, question: Question, directory: compose.Directory) -> Answer:
         """Nothing to quote: whoever holds a role the question names ("who's the SENCo?"), when this
         organisation names them, else the general contact."""
-        asked = [c for key in roles.find_roles(question.text) if (c := directory.for_role(key)).name]
+        asked = directory.holders(roles.find_roles(question.text))
         contact = asked[0] if asked else self._general_contact(question.org, directory)
         who = f" Please ask {compose.describe(contact)}." if contact else ""
         return Answer(question=question.text, org=question.org, answered=False,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from threading import Lock
 
 import numpy as np
@@ -69,24 +70,48 @@ class _Scope:
     """One organisation's clauses, from the features stored with the index: no clause is analysed here."""
 
     def __init__(self, org: str, rows: np.ndarray, clauses: list[Clause], embeddings: np.ndarray,
-                 features: ClauseFeatures) -> None:
+                 features: ClauseFeatures, facts: _Facts) -> None:
         self.rows = rows
         self.clauses = [clauses[i] for i in rows.tolist()]
         self.matrix = _rows_of(embeddings, rows)
         starts, ends = features.term_offsets[rows], features.term_offsets[rows + 1]
         self.bm25 = Bm25Index.from_ids(features.term_ids[_ranges(starts, ends)], ends - starts, features.vocabulary)
         self.document_frequency = self.bm25.document_frequency
-        sources = dict.fromkeys(c.source for c in self.clauses)
+        sources = {source: n for n, source in enumerate(dict.fromkeys(c.source for c in self.clauses))}
         self.speller = analysis.Speller(w for source in sources for w in features.words.get(source, ()))
         self.others = np.where(features.others[rows], 0.0, 1.0).astype(np.float32)
         self.own = np.array([c.org == org for c in self.clauses], dtype=bool)
         self.list_of = _local(features.list_parent[rows], rows, len(clauses))
         self.contact_roles = {i: c.roles[0] for i, c in enumerate(self.clauses) if c.kind == "contact" and c.roles}
-        sources = {source: n for n, source in enumerate(dict.fromkeys(c.source for c in self.clauses))}
         self.document_of = np.array([sources[c.source] for c in self.clauses], dtype=np.int64)
         self.n_documents = len(sources)
-        self.matters_covered = analysis.staff_matters_covered(c.text for c in self.clauses)
-        self.reference = np.array([bool(_REFERENCE.search(c.section)) for c in self.clauses], dtype=bool)
+        self.matters_covered = frozenset().union(*(facts.matters(source) for source in sources))
+        self.reference = facts.reference[rows]
+
+
+class _Facts:
+    """What is read off the clauses' text once for the whole index, not once per scope (a trust's
+    documents are in every one of its schools' scopes): which clauses are reference matter, and which
+    staff matters each document covers."""
+
+    def __init__(self, clauses: list[Clause], rows_of_source: dict[str, np.ndarray]) -> None:
+        self._clauses, self._rows_of_source = clauses, rows_of_source
+        self._matters: dict[str, frozenset[str]] = {}
+
+    @cached_property
+    def reference(self) -> np.ndarray:
+        return np.array([_is_reference(c.section) for c in self._clauses], dtype=bool)
+
+    def matters(self, source: str) -> frozenset[str]:
+        if source not in self._matters:
+            rows = self._rows_of_source.get(source, ())
+            self._matters[source] = analysis.staff_matters_covered(self._clauses[int(i)].text for i in rows)
+        return self._matters[source]
+
+
+@lru_cache(maxsize=65536)
+def _is_reference(section: str) -> bool:
+    return bool(_REFERENCE.search(section))
 
 
 def _rows_of(embeddings: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -126,6 +151,7 @@ class HybridSearcher:
         self.features = features if features is not None else derive(clauses)
         self._scopes: dict[str, _Scope] = {}
         self._rows_of_source = _rows_by_source(clauses)
+        self._facts = _Facts(clauses, self._rows_of_source)
         self._documents_of: dict[str, list[DocumentInfo]] = {}
         for d in documents:
             self._documents_of.setdefault(d.org, []).append(d)
@@ -146,7 +172,8 @@ class HybridSearcher:
     def _scope(self, org: str) -> _Scope:
         with self._lock:
             if org not in self._scopes:
-                self._scopes[org] = _Scope(org, self._rows_for(org), self.clauses, self.embeddings, self.features)
+                self._scopes[org] = _Scope(org, self._rows_for(org), self.clauses, self.embeddings, self.features,
+                                           self._facts)
             return self._scopes[org]
 
     def _rows_for(self, org: str) -> np.ndarray:
@@ -271,8 +298,8 @@ def _known(word: str, document_frequency: dict[str, int]) -> int:
 def known_word_share(text: str, document_frequency: dict[str, int], n_clauses: int) -> float:
     """Share of the question's content words that the scope's clauses use (directly, or through a
     vocabulary concept they mention: 'insta' -> social media, 'hold a child' -> restraint), each word
-    weighted by its rarity: a word the
-    policies never use weighs most, a word in every clause ('pupils') least."""
+    weighted by its rarity: a word the policies never use weighs most, a word in every clause ('pupils')
+    least."""
     content = [w for w in analysis.words(text)
                if w not in analysis.STOPWORDS and w not in analysis.CHATTER and len(w) > 2]
     if not content:
