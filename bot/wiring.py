@@ -98,7 +98,7 @@ def answer_service(settings: Settings, index: index_store.Index, emb: Embedder,
                    log: QuestionLog | None = None) -> AnswerService:
     limit_blas_threads()
     searcher = HybridSearcher(index.orgs, index.documents, index.clauses, index.embeddings, emb,
-                              features=index.features)
+                              features=index.features, passage_embeddings=index.passage_embeddings)
     fixed = settings.today
     today: Callable[[], date] = (lambda: fixed) if fixed else date.today
     return AnswerService(searcher, index.orgs, index.documents, log=log, today=today, top_k=settings.top_k,

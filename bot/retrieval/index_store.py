@@ -1,5 +1,6 @@
-"""The persisted index: clauses, documents, organisations, clause embeddings and what search derives
-from each clause (bot.retrieval.features) in one folder.
+"""The persisted index: clauses, documents, organisations, clause embeddings, passage embeddings (each
+clause's passage as it would be quoted) and what search derives from each clause (bot.retrieval.features)
+in one folder.
 
 Re-indexing does only what changed: an unchanged corpus is not read at all; a document whose bytes did
 not change is not parsed again (load_corpus's cache under documents/); embeddings are cached by content
@@ -31,12 +32,14 @@ from bot.reading.documents import (Clause, DocumentInfo, InductionPolicy, Organi
 from bot.retrieval import features as features_mod
 from bot.retrieval.embeddings import Embedder
 from bot.retrieval.features import ClauseFeatures
-from bot.retrieval.search import clause_embedding_text
+from bot.retrieval.search import clause_embedding_text, passage_embedding_texts
 
-FORMAT = 5  # 2: retention, identity opt-in, SLT members; 3: platform ids; 4: induction, staff; 5: features
+FORMAT = 6  # 2: retention, identity opt-in, SLT members; 3: platform ids; 4: induction, staff; 5: features;
+# 6: passage embeddings
 MANIFEST = "manifest.json"
 CLAUSES = "clauses.jsonl"
 VECTORS = "embeddings.npy"
+PASSAGE_VECTORS = "passage_embeddings.npy"
 DOCUMENTS = "documents"  # load_corpus's cache of parsed documents, by their bytes
 
 
@@ -47,6 +50,8 @@ class Index:
     clauses: list[Clause]
     embeddings: np.ndarray
     keys: list[str]  # content hash of each clause's embedded text
+    passage_embeddings: np.ndarray  # memory-mapped: one row per clause, its passage's embedding
+    passage_keys: list[str]
     model_id: str
     problems: list[DocumentError]
     features: ClauseFeatures
@@ -55,8 +60,8 @@ class Index:
 @dataclass(frozen=True)
 class BuildReport:
     clauses: int
-    embedded: int  # clauses whose embedding had to be computed
-    reused: int
+    embedded: int  # texts (clauses and their passages, each distinct text once) that had to be embedded
+    reused: int  # texts whose embedding came from the cache
     problems: list[DocumentError]
 
 
@@ -74,11 +79,14 @@ def build(corpus_dir: Path, index_dir: Path, embedder: Embedder,
     if (unchanged := _unchanged(index_dir, model_id, fingerprint)) is not None:
         return unchanged
     corpus = load_corpus(corpus_dir, cache_dir=index_dir / DOCUMENTS, max_bytes=max_bytes)
-    texts = [clause_embedding_text(c) for c in corpus.clauses]
-    keys = [embedding_key(model_id, t) for t in texts]
+    clause_texts = [clause_embedding_text(c) for c in corpus.clauses]
+    around_texts = passage_embedding_texts(corpus.clauses)
+    texts = {embedding_key(model_id, t): t for t in (*clause_texts, *around_texts)}
+    keys = [embedding_key(model_id, t) for t in clause_texts]
+    passage_keys = [embedding_key(model_id, t) for t in around_texts]
     previous = _previous(index_dir, model_id)
     cached = previous.vectors
-    missing = sorted({k: i for i, k in enumerate(keys) if k not in cached}.values())
+    missing = [k for k in texts if k not in cached]
     if missing:
         done = 0
 
@@ -88,13 +96,17 @@ def build(corpus_dir: Path, index_dir: Path, embedder: Embedder,
             if progress:
                 progress(done, len(missing))
 
-        fresh = embedder.encode([texts[i] for i in missing], progress=tick)
-        cached.update({keys[i]: fresh[j] for j, i in enumerate(missing)})
+        fresh = embedder.encode([texts[k] for k in missing], progress=tick)
+        cached.update({k: fresh[j] for j, k in enumerate(missing)})
     dim = next(iter(cached.values())).shape[0] if cached else 0
-    vectors = np.vstack([cached[k] for k in keys]).astype(np.float32) if keys else np.zeros((0, dim), np.float32)
+
+    def matrix(of: list[str]) -> np.ndarray:
+        return np.vstack([cached[k] for k in of]).astype(np.float32) if of else np.zeros((0, dim), np.float32)
+
     derived = features_mod.derive(corpus.clauses, previous.terms)
-    write(index_dir, corpus, keys, vectors, derived, model_id, fingerprint)
-    return BuildReport(len(keys), len(missing), len(keys) - len(missing), corpus.problems)
+    write(index_dir, corpus, keys, matrix(keys), derived, model_id, fingerprint,
+          passages=(passage_keys, matrix(passage_keys)), texts=len(texts))
+    return BuildReport(len(keys), len(missing), len(texts) - len(missing), corpus.problems)
 
 
 def load(index_dir: Path) -> Index:
@@ -112,6 +124,8 @@ def load(index_dir: Path) -> Index:
         clauses=[_clause(r["clause"]) for r in rows],
         embeddings=np.load(index_dir / VECTORS),
         keys=[r["key"] for r in rows],
+        passage_embeddings=np.load(index_dir / PASSAGE_VECTORS, mmap_mode="r"),
+        passage_keys=[r.get("passage_key", r["key"]) for r in rows],
         model_id=manifest["model_id"],
         problems=_problems(manifest),
         features=features_mod.read(index_dir),
@@ -129,12 +143,12 @@ def _unchanged(index_dir: Path, model_id: str, fingerprint: str) -> BuildReport 
             manifest.get("reading")) != (FORMAT, model_id, fingerprint, features_mod.analysis_id(), reading_id()):
         return None
     n = int(manifest["clauses"])
-    return BuildReport(n, 0, n, _problems(manifest))
+    return BuildReport(n, 0, int(manifest.get("texts", n)), _problems(manifest))
 
 
 @dataclass
 class _Previous:
-    vectors: dict[str, np.ndarray]  # by embedding key
+    vectors: dict[str, np.ndarray]  # by embedding key: clauses' and passages'
     terms: dict[str, list[str]]  # by features.terms_key
 
 
@@ -151,6 +165,13 @@ def _previous(index_dir: Path, model_id: str) -> _Previous:
         return _Previous({}, {})
     same = vectors is not None and len(rows) == len(vectors)
     by_key = dict(zip((r["key"] for r in rows), vectors)) if same and vectors is not None else {}
+    if by_key and "passage_key" in rows[0]:
+        try:
+            around = np.load(index_dir / PASSAGE_VECTORS)
+        except (OSError, ValueError):
+            around = None
+        if around is not None and len(around) == len(rows):
+            by_key.update(zip((r["passage_key"] for r in rows), around))
     return _Previous(by_key, _previous_terms(index_dir, manifest, rows))
 
 
@@ -180,21 +201,26 @@ def is_stale(corpus_dir: Path, index_dir: Path, model_id: str) -> bool:
 
 
 def write(index_dir: Path, corpus: Corpus, keys: list[str], vectors: np.ndarray, derived: ClauseFeatures,
-          model_id: str, fingerprint: str) -> None:
-    """Write every file beside the old ones, then swap them in: a failed build loses nothing."""
+          model_id: str, fingerprint: str, passages: tuple[list[str], np.ndarray] | None = None,
+          texts: int | None = None) -> None:
+    """Write every file beside the old ones, then swap them in: a failed build loses nothing. Without
+    *passages* (keys and embeddings of each clause's passage) each clause stands for its passage."""
+    passage_keys, passage_vectors = passages if passages is not None else (keys, vectors)
     index_dir.mkdir(parents=True, exist_ok=True)
     manifest = {
         "format": FORMAT, "model_id": model_id, "fingerprint": fingerprint, "clauses": len(keys),
+        "texts": texts if texts is not None else len(set(keys) | set(passage_keys)),
         "analysis": features_mod.analysis_id(),
         "reading": reading_id(),
         "orgs": [_plain(o) for o in corpus.orgs.values()],
         "documents": [_plain(d) for d in corpus.documents],
         "problems": [{"source": p.source, "reason": p.reason} for p in corpus.problems],
     }
-    clauses = "".join(json.dumps({"key": k, "clause": _plain(c)}, ensure_ascii=False) + "\n"
-                      for k, c in zip(keys, corpus.clauses))
+    clauses = "".join(json.dumps({"key": k, "passage_key": pk, "clause": _plain(c)}, ensure_ascii=False) + "\n"
+                      for k, pk, c in zip(keys, passage_keys, corpus.clauses))
     staged = []
     for name, writer in ((VECTORS, lambda f: np.save(f, vectors)),
+                         (PASSAGE_VECTORS, lambda f: np.save(f, passage_vectors)),
                          (CLAUSES, lambda f: f.write(clauses.encode())),
                          (features_mod.ARRAYS, lambda f: features_mod.write_arrays(derived, f)),
                          (features_mod.STRINGS, lambda f: features_mod.write_strings(derived, f)),

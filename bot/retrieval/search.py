@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from threading import Lock
@@ -21,7 +22,8 @@ from bot.retrieval.bm25 import Bm25Index
 from bot.retrieval.embeddings import Embedder
 from bot.retrieval.features import ClauseFeatures, audience_is_others, clause_terms, derive, heading
 
-__all__ = ["HybridSearcher", "SearchParams", "Hit", "SearchResult", "clause_embedding_text", "clause_terms",
+__all__ = ["HybridSearcher", "SearchParams", "Hit", "SearchResult", "clause_embedding_text",
+           "passage_embedding_texts", "clause_terms",
            "audience_is_others", "heading", "topic_is_known", "known_word_share"]
 
 
@@ -43,6 +45,10 @@ class SearchParams:
     # Reference matter (links, further reading, the legislation a policy cites, glossaries, version
     # tables) answers no staff question by itself: its clauses rank lower.
     reference: float = 0.8
+    # Then which passage: the best clauses are scored again on the passage each would be quoted as (the
+    # clause with the lines around it, bot.retrieval.passages), its meaning blended with the clause's own.
+    passage_weight: float = 0.5
+    passage_rescore: int = 100  # how many of the best clauses are scored on their passage
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,11 @@ def clause_embedding_text(clause: Clause) -> str:
     """The clause with its heading: "Staff Conduct on Social Media: Staff must not engage with ..."."""
     above = heading(clause)
     return f"{above}: {clause.text}" if above else clause.text
+
+
+def passage_embedding_texts(clauses: Sequence[Clause]) -> list[str]:
+    """For each clause (in index order), the passage it would be quoted as, with its heading."""
+    return [clause_embedding_text(passages.passage(clauses, i).clause) for i in range(len(clauses))]
 
 
 class _Scope:
@@ -140,12 +151,16 @@ def _local(parents: np.ndarray, rows: np.ndarray, n_clauses: int) -> np.ndarray:
 class HybridSearcher:
     def __init__(self, orgs: dict[str, Organisation], documents: list[DocumentInfo], clauses: list[Clause],
                  embeddings: np.ndarray, embedder: Embedder, params: SearchParams | None = None,
-                 features: ClauseFeatures | None = None) -> None:
-        """*features* are the ones stored with the index; without them every clause is analysed here."""
+                 features: ClauseFeatures | None = None, passage_embeddings: np.ndarray | None = None) -> None:
+        """*features* are the ones stored with the index; without them every clause is analysed here.
+        *passage_embeddings* (one row per clause: its passage's embedding, passage_embedding_texts) may be
+        memory-mapped: only the rows of each question's best clauses are read. Without them clauses are
+        ranked on their own text."""
         self.orgs = orgs
         self.documents = documents
         self.clauses = clauses
         self.embeddings = embeddings
+        self.passage_embeddings = passage_embeddings
         self.embedder = embedder
         self.params = params or SearchParams()
         self.features = features if features is not None else derive(clauses)
@@ -196,16 +211,41 @@ class HybridSearcher:
         text = scope.speller.correct_text(analysis.informal_to_formal(question))
         q_terms = analysis.terms(text)
         lexical = scope.bm25.scores(q_terms)
-        dense = scope.matrix @ self.embedder.encode([text])[0]
-        fused = fusion.convex(lexical, dense, self.params.alpha) * self._priors(scope, question)
-        if self.params.document_weight and scope.n_documents > 1:
-            fused = fused * fusion.document_prior(fused, scope.document_of, scope.n_documents,
-                                                  self.params.document_top) ** self.params.document_weight
+        vector = self.embedder.encode([text])[0]
+        dense = scope.matrix @ vector
+        prior = self._priors(scope, question)
+        fused = self._fuse(scope, lexical, dense, prior)
+        if self.passage_embeddings is not None and self.params.passage_weight:
+            fused = self._on_passages(scope, fused, lexical, dense, prior, vector, k + 10)
         ranked = [int(i) for i in fusion.top_k(fused, k + 10)]
         hits = tuple(Hit(quoted.clause, float(fused[src]), float(lexical[src]), float(dense[src]))
                      for quoted, src in _passages(ranked, scope.clauses, k, scope.list_of))
         answered, confidence = self._answerable(scope, text, dense)
         return SearchResult(hits, answered, confidence)
+
+    def _fuse(self, scope: _Scope, lexical: np.ndarray, dense: np.ndarray, prior: np.ndarray) -> np.ndarray:
+        fused = fusion.convex(lexical, dense, self.params.alpha) * prior
+        if self.params.document_weight and scope.n_documents > 1:
+            fused = fused * fusion.document_prior(fused, scope.document_of, scope.n_documents,
+                                                  self.params.document_top) ** self.params.document_weight
+        return fused
+
+    def _on_passages(self, scope: _Scope, fused: np.ndarray, lexical: np.ndarray, dense: np.ndarray,
+                     prior: np.ndarray, vector: np.ndarray, at_least: int) -> np.ndarray:
+        """The best clauses scored again, their closeness in meaning blended with their passages'; only
+        they can be ranked now (a clause left out keeps no unblended advantage over them)."""
+        assert self.passage_embeddings is not None
+        best = fusion.top_k(fused, max(self.params.passage_rescore, at_least))
+        rows = scope.rows[best]
+        order = np.argsort(rows)  # a memory-mapped matrix reads fastest in row order
+        around = np.empty(best.size, dtype=np.float32)
+        around[order] = np.asarray(self.passage_embeddings[rows[order]], dtype=np.float32) @ vector
+        blended = dense.copy()
+        w = self.params.passage_weight
+        blended[best] = (1.0 - w) * dense[best] + w * around
+        rescored = np.zeros_like(fused)
+        rescored[best] = self._fuse(scope, lexical, blended, prior)[best]
+        return rescored
 
     def _priors(self, scope: _Scope, question: str) -> np.ndarray:
         """Multipliers for what a staff member probably means: rules for staff over rules for pupils or

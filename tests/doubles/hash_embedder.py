@@ -16,9 +16,11 @@ class HashEmbedder:
     def __init__(self, dim: int = 256) -> None:
         self.dim = dim
         self.calls = 0  # how many texts were encoded (tests check the cache)
+        self.texts: list[str] = []  # which
 
     def encode(self, texts: list[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         self.calls += len(texts)
+        self.texts.extend(texts)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
             for term in analysis.terms(text):

@@ -47,11 +47,15 @@ def test_reindex_embeds_only_changed_clauses(corpus_copy: Path, tmp_path: Path) 
     first = index_store.build(corpus_copy, tmp_path / "idx", emb)
     assert first.embedded > 300 and emb.calls == first.embedded  # repeated texts are embedded once
     again = index_store.build(corpus_copy, tmp_path / "idx", emb)
-    assert again.embedded == 0 and again.reused == again.clauses and emb.calls == first.embedded
+    assert again.embedded == 0 and again.reused == first.embedded and emb.calls == first.embedded
     policy = corpus_copy / "soke-education-trust" / "social-media-policy.txt"
     policy.write_text(policy.read_text() + "\n\nStaff must not livestream lessons on TikTok.\n")
+    emb.texts.clear()
     changed = index_store.build(corpus_copy, tmp_path / "idx", emb)
-    assert changed.embedded == 1
+    # the new clause, and the passages that now quote it (its own, and its neighbours' in its section)
+    assert changed.embedded == len(emb.texts) >= 2
+    assert all("livestream lessons on TikTok" in t for t in emb.texts)
+    assert changed.reused > 300  # every other text from the cache
 
 
 def test_ask_rebuilds_a_stale_index_itself(corpus_copy: Path, tmp_path: Path) -> None:
