@@ -11,7 +11,7 @@ from typing import Protocol
 
 from bot.core import compose
 from bot.core.models import Answer, Contact, Passage, Question
-from bot.core.safeguarding import check_concern
+from bot.core.concern_model import Concern, detect
 from bot.errors import QuestionError, UnknownOrganisation
 from bot.reading import roles
 from bot.reading.documents import DocumentInfo, Organisation
@@ -57,6 +57,7 @@ class AnswerService:
         self.today = today
         self.top_k = top_k
         self.max_question_chars = max_question_chars
+        self._reporting: dict[tuple[str, str], tuple[Passage, ...]] = {}
 
     def answer(self, question: Question, top_k: int | None = None) -> Answer:
         if question.org not in self.orgs:
@@ -66,12 +67,12 @@ class AnswerService:
         directory = self._directory(question.org)
         answer = self._answered(question, result.hits, directory) if result.answered \
             else self._not_answered(question, directory)
-        concern = check_concern(text)
+        concern = detect(text, result.vector, self.searcher.embedder.model_id)
         if concern.flagged:
-            answer = _act_now(answer, directory.for_role("dsl"), concern.reason)
+            answer = self._act_now(answer, directory, concern)
         log_id = self.log.record(question, answer) if self.log is not None else None
         if log_id:
-            passed_on = "" if answer.answered else f" {_PASSED_ON}"
+            passed_on = "" if answer.answered or answer.urgent else f" {_PASSED_ON}"
             answer = replace(answer, log_id=log_id, message=answer.message + passed_on)
         return answer
 
@@ -87,11 +88,15 @@ class AnswerService:
         phrase = self.orgs[org].general_contact
         return directory.for_phrase(phrase) if phrase else None
 
+    @staticmethod
+    def _passages(hits: tuple[Hit, ...]) -> tuple[Passage, ...]:
+        return tuple(Passage(text=h.clause.text, org=h.clause.org, document=h.clause.document,
+                             section=h.clause.section, source=h.clause.source, score=round(h.score, 4),
+                             approved=h.clause.note)
+                     for h in hits)
+
     def _answered(self, question: Question, hits: tuple[Hit, ...], directory: compose.Directory) -> Answer:
-        passages = tuple(Passage(text=h.clause.text, org=h.clause.org, document=h.clause.document,
-                                 section=h.clause.section, source=h.clause.source, score=round(h.score, 4),
-                                 approved=h.clause.note)
-                         for h in hits)
+        passages = self._passages(hits)
         clauses = [h.clause for h in hits]
         contacts = compose.contacts_for(clauses[:1] if _clear_winner(hits) else clauses, self.documents,
                                         directory, self._general_contact(question.org, directory),
@@ -100,6 +105,38 @@ class AnswerService:
         return Answer(question=question.text, org=question.org, answered=True, passages=passages,
                       contacts=contacts, warnings=compose.warnings_for(docs, self.today()),
                       message=f"Here is what {self.orgs[question.org].name}'s policies say.")
+
+    def _act_now(self, answer: Answer, directory: compose.Directory, concern: Concern) -> Answer:
+        """A live concern: what to do now and who to go to come first (KCSIE: act at once). About a child:
+        the DSL, then the deputies. About an adult who works with children: the headteacher, or the chair
+        of governors when it is the headteacher (KCSIE Part 4). Where the policies answered nothing, their
+        clause on reporting is quoted instead: never "your policies don't cover this"."""
+        route = _route(directory, concern.about)
+        who = compose.describe(route[0])
+        if concern.about == "child":
+            urgent = (f"Act now: speak to the DSL today — {who}. If a child is in immediate danger, call 999. "
+                      "Do not wait for a reply here, and do not investigate yourself.")
+        else:
+            urgent = (f"Act now: report this today to {who} — concerns and allegations about adults who work "
+                      "with children go to them, not to the person concerned. If a child is in immediate "
+                      "danger, call 999. Do not investigate yourself or tell the person concerned.")
+        if not answer.answered:
+            quoted = self._reporting_clauses(answer.org, concern.about)
+            message = (f"Here is what {self.orgs[answer.org].name}'s policies say about reporting it."
+                       if quoted else "")
+            answer = replace(answer, answered=bool(quoted), passages=quoted, message=message)
+        contacts = tuple(dict.fromkeys([*route, *answer.contacts]))[:compose.MAX_CONTACTS]
+        return replace(answer, urgent=urgent, concern=concern.reason, contacts=contacts)
+
+    def _reporting_clauses(self, org: str, about: str) -> tuple[Passage, ...]:
+        """The organisation's clause on reporting this kind of concern, if its policies have one (found
+        once per organisation and kind)."""
+        key = (org, "child" if about == "child" else "adult")
+        if key not in self._reporting:
+            query = _REPORTING[key[1]]
+            result = self.searcher.search(org, query, k=1)
+            self._reporting[key] = self._passages(result.hits) if result.answered else ()
+        return self._reporting[key]
 
     def _not_answered(self, question: Question, directory: compose.Directory) -> Answer:
         """Nothing to quote: whoever holds a role the question names ("who's the SENCo?"), when this
@@ -115,14 +152,17 @@ class AnswerService:
 _PASSED_ON = "Your question has been passed to the senior leadership team so that the gap can be filled."
 
 
-def _act_now(answer: Answer, dsl: Contact, reason: str) -> Answer:
-    """A live concern about a child: the DSL comes first, and so does the instruction to go to them now
-    (KCSIE: staff act on a concern immediately and speak to the DSL)."""
-    who = compose.describe(dsl)
-    urgent = (f"Act now: speak to the DSL today — {who}. If a child is in immediate danger, call 999. "
-              "Do not wait for a reply here, and do not investigate yourself.")
-    others = tuple(c for c in answer.contacts if c != dsl)
-    return replace(answer, urgent=urgent, concern=reason, contacts=(dsl, *others)[:compose.MAX_CONTACTS])
+_REPORTING = {
+    "child": "how do I report a safeguarding concern about a child to the designated safeguarding lead",
+    "adult": "how do I report an allegation or concern about a member of staff or the headteacher",
+}
+
+
+def _route(directory: compose.Directory, about: str) -> list[Contact]:
+    """Who a concern goes to, first the one to go to now: the DSL and the named deputies for a child; the
+    headteacher for another adult; the chair of governors for the headteacher; the DSL after them."""
+    first = {"child": ["dsl", "deputy_dsl"], "staff": ["headteacher", "dsl"], "head": ["chair", "dsl"]}[about]
+    return list(dict.fromkeys([directory.for_role(first[0]), *directory.holders(first[1:])]))
 
 
 def _clear_winner(hits: tuple[Hit, ...]) -> bool:

@@ -64,6 +64,7 @@ class SearchResult:
     hits: tuple[Hit, ...]
     answered: bool
     confidence: float
+    vector: np.ndarray | None = None  # the question's embedding (the safeguarding model reads it too)
 
 
 def clause_embedding_text(clause: Clause) -> str:
@@ -221,7 +222,7 @@ class HybridSearcher:
         hits = tuple(Hit(quoted.clause, float(fused[src]), float(lexical[src]), float(dense[src]))
                      for quoted, src in _passages(ranked, scope.clauses, k, scope.list_of))
         answered, confidence = self._answerable(scope, text, dense)
-        return SearchResult(hits, answered, confidence)
+        return SearchResult(hits, answered, confidence, vector)
 
     def _fuse(self, scope: _Scope, lexical: np.ndarray, dense: np.ndarray, prior: np.ndarray) -> np.ndarray:
         fused = fusion.convex(lexical, dense, self.params.alpha) * prior
