@@ -75,5 +75,17 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_webhook_secret: SecretStr = SecretStr("")
     telegram_mode: Literal["polling", "webhook"] = "polling"
+    # Safeguarding concerns: the DSL and deputies are told at once (a direct message on Slack or Telegram
+    # where the org file gives their handle, and e-mail through this SMTP server where it gives their
+    # address); a concern nobody has marked seen is raised again every concern_realert_minutes.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_from: str = ""
+    smtp_user: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_starttls: bool = True
+    concern_realert_minutes: int = Field(default=30, ge=1, le=10080)
+    # The dashboard's public address, for links in those messages ("https://policybot.school.example").
+    public_url: str = ""
     # Fixes "today" for review-date warnings (tests, demonstrations); empty means the real date.
     today: date | None = None

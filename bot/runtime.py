@@ -13,6 +13,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import wiring
+from bot.alerts import build_dispatcher
+from bot.concern_alerts import ConcernAlerts
 from bot.admin import register as register_mod
 from bot.config import Settings
 from bot.core.chat import ChatService
@@ -24,9 +26,10 @@ from bot.reading.corpus import load_org
 from bot.retrieval.batching import BatchingEmbedder
 from bot.reading.documents import Organisation
 from bot.retrieval.embeddings import Embedder
-from bot.storage import retention
+from bot.storage import concerns, retention
 from bot.storage.access import SqlAccess
 from bot.storage.acknowledgements import SqlAcknowledgements
+from bot.storage.concerns import SqlConcerns
 from bot.storage.question_log import SqlQuestionLog, utc_now
 
 log = logging.getLogger(__name__)
@@ -41,6 +44,7 @@ class Runtime:
     clock: Callable[[], datetime] = utc_now
     access: SqlAccess | None = None
     chat: ChatService | None = None
+    alerts: ConcernAlerts | None = None  # tells the DSL and deputies of each flagged question
     _reindexing: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -64,12 +68,17 @@ class Runtime:
             fresh = wiring.answer_service(self.settings, wiring.ensure_index(self.settings, self.embedder),
                                           self.embedder, log=self.service.log)
             fresh.searcher.warm()
+            fresh.on_concern = self.service.on_concern
             self.service = fresh
 
     def purge(self) -> dict[str, int]:
-        deleted = retention.purge(self.db, {o.slug: o.retention_days for o in self.orgs.values()}, self.clock())
+        now = self.clock()
+        deleted = retention.purge(self.db, {o.slug: o.retention_days for o in self.orgs.values()}, now)
         for org, count in deleted.items():
             log.info("retention: deleted %d expired question log entries of %s", count, org)
+        kept = concerns.purge(self.db, {o.slug: o.concern_retention_days for o in self.orgs.values()}, now)
+        for org, count in kept.items():
+            log.info("retention: deleted %d expired safeguarding concerns of %s", count, org)
         return deleted
 
     def flush_spool(self) -> int:
@@ -77,6 +86,10 @@ class Runtime:
         written = self.log.flush()
         self.log.fill_gap_vectors()
         return written
+
+    def remind_concerns(self) -> int:
+        """Raise again, with the DSL and deputies, each concern nobody has marked seen in time (a chore)."""
+        return self.alerts.remind_due() if self.alerts is not None else 0
 
     def register(self, org: str) -> list[register_mod.PolicyRegister]:
         """The acknowledgement register of *org*'s induction policies."""
@@ -105,6 +118,8 @@ class Runtime:
 
     def close(self) -> None:
         """Close the database connections (a restarted or stopped server leaves none behind)."""
+        if self.alerts is not None:
+            self.alerts.close()
         bind = self.db.kw.get("bind")
         if bind is not None:
             bind.dispose()
@@ -123,6 +138,9 @@ def build(settings: Settings, emb: Embedder | None = None, clock: Callable[[], d
     runtime = Runtime(settings=settings, embedder=emb, db=db, service=service, clock=clock)
     runtime.access = SqlAccess(db, lambda: runtime.orgs, web_org=settings.web_org,
                                development=settings.environment == "development", clock=clock)
+    runtime.alerts = ConcernAlerts(lambda: runtime.orgs, build_dispatcher(settings), SqlConcerns(db, clock),
+                                   settings.public_url, settings.concern_realert_minutes, clock)
+    service.on_concern = runtime.alerts.raised
     induction = Induction(lambda: runtime.service, SqlAcknowledgements(db, clock))
     runtime.chat = ChatService(lambda: runtime.service, runtime.access,
                                RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst), induction)

@@ -5,8 +5,9 @@ The server answers from its first second: while the runtime is built in the back
 retry); once it is ready, /healthz answers 200 and the other routes are served. A failed start-up
 answers 503 {"status": "failed", "error": ...} everywhere.
 
-Chores run beside it once it is ready: the spool is flushed every half minute and expired log entries
-are purged every hour (and once at start). Adapters start (Socket Mode, polling) once it is ready too.
+Chores run beside it once it is ready: the spool is flushed every half minute, expired log entries and
+concerns are purged every hour (and once at start), and safeguarding concerns nobody has marked seen are
+raised again with the DSL (checked every minute). Adapters start (Socket Mode, polling) once it is ready too.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from bot.startup import Ready, Startup
 log = logging.getLogger(__name__)
 FLUSH_EVERY_S = 30.0
 PURGE_EVERY_S = 3600.0
+REMIND_EVERY_S = 60.0  # safeguarding concerns not marked seen are raised again (bot.concern_alerts)
 SESSION_HOURS = 8  # one working day
 RETRY_AFTER_S = 5
 
@@ -118,7 +120,8 @@ class _Running:
     async def begin(self, ready: Ready) -> None:
         if self.chores:
             self.tasks = [asyncio.create_task(_every(FLUSH_EVERY_S, ready.runtime.flush_spool)),
-                          asyncio.create_task(_every(PURGE_EVERY_S, ready.runtime.purge))]
+                          asyncio.create_task(_every(PURGE_EVERY_S, ready.runtime.purge)),
+                          asyncio.create_task(_every(REMIND_EVERY_S, ready.runtime.remind_concerns))]
         for adapter in ready.adapters:
             await adapter.start()
             self.started.append(adapter)

@@ -30,6 +30,7 @@ from bot.core.compose import review_status
 from bot.errors import AccessDenied, PolicybotError
 from bot.reading.documents import SltMember
 from bot.runtime import Runtime
+from bot.storage.concerns import STATUSES, SqlConcerns
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -126,8 +127,52 @@ def routes(runtime: Runtime) -> list[Route | Mount]:
         return RedirectResponse("/slt/acks?notice=" + _quote(f"{count} people will be reminded the next time they "
                                                              "write to the bot."), status_code=303)
 
+    async def concerns_page(request: Request) -> Response:
+        who = _member(request, runtime)
+        if who is None:
+            return RedirectResponse("/slt/login", status_code=303)
+        if not who.dsl:
+            return Response("Only the DSL and deputies see safeguarding concerns.", status_code=403)
+        org = request.session["org"]
+        status = request.query_params.get("status") or None
+        store = SqlConcerns(runtime.db, runtime.clock)
+        rows = await run_in_threadpool(store.for_org, org, status if status in STATUSES else None)
+        counts = await run_in_threadpool(store.counts, org)
+        return _render(request, "concerns.html", {"org": runtime.orgs[org], "member": who, "rows": rows,
+                                                  "counts": counts, "status": status})
+
+    async def concern_page(request: Request) -> Response:
+        who = _member(request, runtime)
+        if who is None:
+            return RedirectResponse("/slt/login", status_code=303)
+        if not who.dsl:
+            return Response("Only the DSL and deputies see safeguarding concerns.", status_code=403)
+        org, concern_id = request.session["org"], request.path_params["concern_id"]
+        store = SqlConcerns(runtime.db, runtime.clock)
+        if request.method == "POST":
+            form = await request.form()
+            if not _csrf(request, form):
+                return Response("Sign in again to update this concern.", status_code=403)
+            status = str(form.get("status", "seen"))
+            if status not in STATUSES[1:]:
+                return Response("Unknown status.", status_code=400)
+            done = await run_in_threadpool(store.update, org, concern_id, _viewer(who), status,
+                                           str(form.get("note", ""))[:4000])
+            if not done:
+                return Response("No such concern.", status_code=404)
+            return RedirectResponse(f"/slt/concerns/{concern_id}?saved=1", status_code=303)
+        found = await run_in_threadpool(store.open, org, concern_id, _viewer(who))
+        if found is None:
+            return Response("No such concern.", status_code=404)
+        row, views = found
+        return _render(request, "concern.html", {"org": runtime.orgs[org], "member": who, "row": row,
+                                                 "views": views, "csrf": request.session["csrf"],
+                                                 "saved": request.query_params.get("saved") == "1"})
+
     return [
         Route("/slt", lambda r: RedirectResponse("/slt/", status_code=307)),
+        Route("/slt/concerns", concerns_page),
+        Route("/slt/concerns/{concern_id:str}", concern_page, methods=["GET", "POST"]),
         Route("/slt/acks/remind", remind, methods=["POST"]),
         Route("/slt/acks", acks_page),
         Route("/slt/acks.csv", acks_page),
@@ -165,6 +210,10 @@ def _member(request: Request, runtime: Runtime) -> SltMember | None:
     if who is None:
         request.session.clear()
     return who
+
+
+def _viewer(who: SltMember) -> str:
+    return f"{who.name} <{who.email}>"
 
 
 def _csrf(request: Request, form: FormData) -> bool:

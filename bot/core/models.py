@@ -46,6 +46,7 @@ class Answer:
     message: str = ""  # a short lead-in sentence for people
     urgent: str = ""  # a live safeguarding concern: what to do now, shown before anything else
     concern: str = ""  # why the question was flagged as a live concern about a child ("" if not)
+    concern_about: str = ""  # whom the concern is about: "child", "staff" or "head" ("" if not flagged)
     log_id: str | None = None  # the question log entry, for feedback buttons; None when not logged
 
     def to_json(self) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Callable
@@ -10,12 +11,14 @@ from datetime import date
 from typing import Protocol
 
 from bot.core import compose
-from bot.core.models import Answer, Contact, Passage, Question
 from bot.core.concern_model import Concern, detect
+from bot.core.models import Answer, Contact, Passage, Question
 from bot.errors import QuestionError, UnknownOrganisation
 from bot.reading import roles
 from bot.reading.documents import DocumentInfo, Organisation
 from bot.retrieval.search import Hit, HybridSearcher
+
+logger = logging.getLogger(__name__)
 
 
 class QuestionLog(Protocol):
@@ -58,6 +61,8 @@ class AnswerService:
         self.top_k = top_k
         self.max_question_chars = max_question_chars
         self._reporting: dict[tuple[str, str], tuple[Passage, ...]] = {}
+        # Told of each flagged question once it is logged (the server tells the DSL: bot.concern_alerts).
+        self.on_concern: Callable[[Question, Answer, str], None] | None = None
 
     def answer(self, question: Question, top_k: int | None = None) -> Answer:
         if question.org not in self.orgs:
@@ -71,6 +76,11 @@ class AnswerService:
         if concern.flagged:
             answer = self._act_now(answer, directory, concern)
         log_id = self.log.record(question, answer) if self.log is not None else None
+        if log_id and answer.urgent and self.on_concern is not None:
+            try:
+                self.on_concern(question, answer, log_id)
+            except Exception:  # telling the DSL must never cost the member of staff their answer
+                logger.exception("could not pass a safeguarding concern on for alerting")
         if log_id:
             passed_on = "" if answer.answered or answer.urgent else f" {_PASSED_ON}"
             answer = replace(answer, log_id=log_id, message=answer.message + passed_on)
@@ -126,7 +136,7 @@ class AnswerService:
                        if quoted else "")
             answer = replace(answer, answered=bool(quoted), passages=quoted, message=message)
         contacts = tuple(dict.fromkeys([*route, *answer.contacts]))[:compose.MAX_CONTACTS]
-        return replace(answer, urgent=urgent, concern=concern.reason, contacts=contacts)
+        return replace(answer, urgent=urgent, concern=concern.reason, concern_about=concern.about, contacts=contacts)
 
     def _reporting_clauses(self, org: str, about: str) -> tuple[Passage, ...]:
         """The organisation's clause on reporting this kind of concern, if its policies have one (found

@@ -99,6 +99,8 @@ class _OrgFile(BaseModel):
     contacts: list[_ContactEntry] = []
     documents: dict[str, _DocumentEntry] = {}
     retention_days: int = Field(default=365, ge=1, le=3650)  # how long the question log keeps entries
+    # how long safeguarding concerns are kept for the DSL (records of concerns outlive the question log)
+    concern_retention_days: int = Field(default=2555, ge=1, le=36500)
     log_identities: bool = False  # keep askers' real identities in the log (default: pseudonyms only)
     slt: list[_SltEntry] = []  # who may sign in to the SLT dashboard
     platforms: _Platforms = _Platforms()
@@ -169,6 +171,7 @@ def load_org(folder: Path) -> Organisation:
         people=tuple(_person(c) for c in spec.contacts),
         document_overrides={k: v.model_dump(exclude_none=True) for k, v in spec.documents.items()},
         retention_days=spec.retention_days,
+        concern_retention_days=spec.concern_retention_days,
         log_identities=spec.log_identities,
         slt=tuple(SltMember(email=m.email.lower(), name=m.name, dsl=m.dsl) for m in spec.slt),
         platform_ids=tuple(sorted({(kind, str(i)) for kind, ids in spec.platforms.model_dump().items() for i in ids})),

@@ -93,6 +93,7 @@ class Organisation:
     people: tuple[Person, ...] = ()  # the org file's contacts directory
     document_overrides: dict[str, dict[str, str]] = field(default_factory=dict)
     retention_days: int = 365
+    concern_retention_days: int = 2555  # safeguarding concerns: seven years unless the org file says otherwise
     log_identities: bool = False
     slt: tuple[SltMember, ...] = ()
     # (kind, id) pairs from the org file's `platforms:`: ("slack_teams", "T01"), ("telegram_users", "42")

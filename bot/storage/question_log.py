@@ -25,6 +25,7 @@ from bot.core.models import Answer, Question
 from bot.errors import StorageError
 from bot.privacy.pseudonym import pseudonym
 from bot.privacy.redaction import redact
+from bot.storage import concerns
 from bot.storage.spool import Item, Spool
 from bot.storage.tables import Feedback, GapVector, LogEntry, ReturnedClause
 
@@ -57,6 +58,8 @@ class LogRecord:
     flag_reason: str | None
     clauses: list[dict[str, Any]] = field(default_factory=list)
     context: str | None = None
+    raiser: str | None = None  # flagged only: who raised the concern, for the DSL's eyes (bot.storage.concerns)
+    concern_about: str | None = None
 
 
 def utc_now() -> datetime:
@@ -79,7 +82,15 @@ def make_record(question: Question, answer: Answer, policy: LogPolicy, key: byte
         question=redact(answer.question or question.text, keep=policy.keep_names), answered=answer.answered,
         flagged=bool(answer.concern), flag_reason=answer.concern or None,
         clauses=[{"rank": n, "source": p.source, "document": p.document, "section": p.section, "score": p.score}
-                 for n, p in enumerate(answer.passages)], context=question.context or None)
+                 for n, p in enumerate(answer.passages)], context=question.context or None,
+        raiser=raiser_of(question) if answer.concern else None, concern_about=answer.concern_about or None)
+
+
+def raiser_of(question: Question) -> str:
+    """Who raised a concern, as the DSL will see it: "Jo Bloggs (slack:T1:U9)"."""
+    if question.user and question.user_name:
+        return f"{question.user_name} ({question.user})"
+    return question.user or f"someone on {question.channel} (not signed in)"
 
 
 class SqlQuestionLog:
@@ -169,6 +180,10 @@ class SqlQuestionLog:
             top_section=top and top["section"], context=item.get("context")))
         if clauses:
             session.execute(insert(ReturnedClause), [{**c, "entry_id": item["id"]} for c in clauses])
+        if item["flagged"]:
+            concerns.add(session, item["id"], item["org"], asked_at, item["channel"],
+                         item.get("raiser") or "unknown", item["question"], item["flag_reason"] or "",
+                         item.get("concern_about") or "child")
 
     def fill_gap_vectors(self, limit: int = 500, since: datetime | None = None) -> int:
         """Embed unanswered questions that have no vector yet (for grouping similar gaps); returns how many.

@@ -188,3 +188,42 @@ class Acknowledgement(Base):
     session: Mapped[str | None] = mapped_column(String(40))  # a group induction session, if any
 
     __table_args__ = (Index("ix_ack_org_source", "org", "source"), Index("ix_ack_person", "person_key"))
+
+
+class Concern(Base):
+    """A question flagged as a live safeguarding concern, for the DSL and deputies only: who raised it
+    (revealed to them alone, every view recorded in ConcernView), and what was done: new -> seen ->
+    followed up, with a note, who and when. Kept apart from the question log, and for longer (an org
+    file's concern_retention_days): a safeguarding record outlives the log entry it came from."""
+
+    __tablename__ = "concerns"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # the log entry's id
+    org: Mapped[str] = mapped_column(String(100))
+    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    channel: Mapped[str] = mapped_column(String(40))
+    raiser: Mapped[str] = mapped_column(String(300))  # "Jo Bloggs (slack:T1:U9)": the DSL's to see
+    question: Mapped[str] = mapped_column(Text)  # redacted, as in the log
+    reason: Mapped[str] = mapped_column(String(100))
+    about: Mapped[str] = mapped_column(String(10))  # child | staff | head
+    status: Mapped[str] = mapped_column(String(20), default="new")  # new | seen | followed_up
+    seen_by: Mapped[str | None] = mapped_column(String(200))
+    seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    followed_up_by: Mapped[str | None] = mapped_column(String(200))
+    followed_up_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str | None] = mapped_column(Text)
+    alerts_sent: Mapped[int] = mapped_column(Integer, default=0)
+    last_alert_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_concern_org_status", "org", "status", "raised_at"),)
+
+
+class ConcernView(Base):
+    """Every time a DSL or deputy opened a concern or changed it: who, when, what."""
+
+    __tablename__ = "concern_views"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    concern_id: Mapped[str] = mapped_column(ForeignKey("concerns.id", ondelete="CASCADE"), index=True)
+    org: Mapped[str] = mapped_column(String(100))
+    viewer: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(20))  # viewed | seen | followed_up | note
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
