@@ -1,6 +1,6 @@
 """Is this message a live safeguarding concern, and is it about a child or about an adult who works with
-children? Linear models over the message's character n-grams and over the sentence embedding the answer
-service already computes for the question (no second pass through the model), averaged. The rule detector
+children? An ensemble of models over the message's character and word n-grams and over the sentence
+embedding the answer service already computes for the question (no second pass through the model). The rule detector
 (bot.core.safeguarding) is the safety net: where the model is unsure, a rule that fires flags the message,
 and it decides alone when no trained model matches the embedding model in use.
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,8 +25,9 @@ import numpy as np
 
 from bot.core.safeguarding import check_concern
 
-__all__ = ["Concern", "ConcernModel", "Example", "EXAMPLES", "MODEL_FILE", "detect", "char_ngrams", "TextFeatures",
-           "Linear", "threshold_for_recall", "load_examples", "examples_sha", "bundled", "embed_texts"]
+__all__ = ["Concern", "ConcernModel", "Ensemble", "Part", "Lexical", "Meaning", "Kernel", "Example", "EXAMPLES",
+           "MODEL_FILE", "detect", "char_ngrams", "word_ngrams", "TextFeatures", "threshold_for_recall",
+           "load_examples", "examples_sha", "bundled", "embed_texts"]
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE / "concern_examples.jsonl"
@@ -72,15 +74,15 @@ def char_ngrams(text: str, low: int = 3, high: int = 5) -> list[str]:
 
 @dataclass(frozen=True)
 class TextFeatures:
-    """Sublinear tf-idf over character n-grams, l2-normalised: the lexical half of the detector."""
+    """Sublinear tf-idf over n-grams, l2-normalised (scikit-learn's TfidfVectorizer, fitted in training)."""
 
     index: dict[str, int]
     idf: np.ndarray
 
-    def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def vector(self, text: str, analyse: Callable[[str], list[str]] = char_ngrams) -> tuple[np.ndarray, np.ndarray]:
         """(columns, values) of the text's non-zero features."""
         counts: dict[int, int] = {}
-        for gram in char_ngrams(text):
+        for gram in analyse(text):
             j = self.index.get(gram)
             if j is not None:
                 counts[j] = counts.get(j, 0) + 1
@@ -91,71 +93,159 @@ class TextFeatures:
         return cols, vals / np.linalg.norm(vals)
 
 
+_WORD = re.compile(r"(?u)\b\w\w+\b")
+
+
+def word_ngrams(text: str) -> list[str]:
+    """Words of two letters or more, lower-cased, and each pair of neighbours (scikit-learn's "word"
+    analyser with ngram_range=(1, 2))."""
+    words = _WORD.findall(text.lower())
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+
+
+ANALYSERS = {"chars": char_ngrams, "words": word_ngrams}
+
+
 @dataclass(frozen=True)
-class Linear:
+class Lexical:
+    """A linear model over the tf-idf of the message's n-grams ("chars" or "words")."""
+
+    analyser: str
+    features: TextFeatures
     weights: np.ndarray
     bias: float
-    scale: float  # the spread of its cross-validated scores: the two halves are put on one scale
 
-    def score_dense(self, x: np.ndarray) -> float:
-        return (float(np.asarray(x, dtype=np.float64) @ self.weights) + self.bias) / self.scale
+    def raw(self, text: str, vector: np.ndarray) -> float:
+        cols, vals = self.features.vector(text, ANALYSERS[self.analyser])
+        return float(vals @ self.weights[cols]) + self.bias
 
-    def score_sparse(self, cols: np.ndarray, vals: np.ndarray) -> float:
-        return (float(vals @ self.weights[cols]) + self.bias) / self.scale
+
+@dataclass(frozen=True)
+class Meaning:
+    """A linear model over the sentence embedding."""
+
+    weights: np.ndarray
+    bias: float
+
+    def raw(self, text: str, vector: np.ndarray) -> float:
+        return float(np.asarray(vector, dtype=np.float64) @ self.weights) + self.bias
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """A support-vector machine with a Gaussian kernel over the sentence embedding: closeness to labelled
+    examples, not one direction, so it keeps apart concerns and look-alikes that sit on the same side."""
+
+    support: np.ndarray  # (n, dim) float32
+    dual: np.ndarray  # (n,)
+    bias: float
+    gamma: float
+
+    def raw(self, text: str, vector: np.ndarray) -> float:
+        v = np.asarray(vector, dtype=np.float32)
+        sq = np.maximum((self.support * self.support).sum(axis=1) + float(v @ v) - 2.0 * (self.support @ v), 0.0)
+        return float(self.dual @ np.exp(-self.gamma * sq)) + self.bias
+
+
+Scorer = Lexical | Meaning | Kernel
+
+
+@dataclass(frozen=True)
+class Part:
+    scorer: Scorer
+    weight: float  # its share of the ensemble's score
+    scale: float  # the spread of its cross-validated scores: every part is put on one scale
+
+
+@dataclass(frozen=True)
+class Ensemble:
+    parts: tuple[Part, ...]
+    threshold: float
+
+    def score(self, text: str, vector: np.ndarray) -> float:
+        return sum(p.weight * p.scorer.raw(text, vector) / p.scale for p in self.parts)
 
 
 @dataclass(frozen=True)
 class ConcernModel:
-    """Two linear models per question, one over its character n-grams and one over its sentence
-    embedding, averaged: the n-grams catch the words ("cutting herself", "dont tell anyone"), the
-    embedding catches the meaning phrased in words no example used."""
+    """Is it a live concern (an ensemble over the message's character and word n-grams and its sentence
+    embedding), and is a concern about an adult who works with children (a second ensemble)? The
+    n-grams catch the words ("cutting herself", "dont tell anyone"), the embedding the meaning phrased in
+    words no example used."""
 
-    text: TextFeatures
-    concern_text: Linear
-    concern_meaning: Linear
-    concern_threshold: float
-    net_threshold: float
-    adult_text: Linear
-    adult_meaning: Linear
-    adult_threshold: float
+    concern: Ensemble
+    net_threshold: float  # the rules' safety net reaches down to this score
+    adult: Ensemble
     model_id: str
     examples_sha: str
 
-    def concern(self, vector: np.ndarray, text: str) -> float:
-        """How strongly *text* (embedded as *vector*) reads as a live concern; flagged from concern_threshold."""
-        cols, vals = self.text.vector(text)
-        return 0.5 * self.concern_text.score_sparse(cols, vals) + 0.5 * self.concern_meaning.score_dense(vector)
+    @property
+    def concern_threshold(self) -> float:
+        return self.concern.threshold
+
+    @property
+    def adult_threshold(self) -> float:
+        return self.adult.threshold
+
+    def concern_score(self, vector: np.ndarray, text: str) -> float:
+        """How strongly *text* (embedded as *vector*) reads as a live concern; flagged from the threshold."""
+        return self.concern.score(text, vector)
 
     def about_adult(self, vector: np.ndarray, text: str) -> float:
-        """How strongly a concern reads as being about an adult who works with children."""
-        cols, vals = self.text.vector(text)
-        return 0.5 * self.adult_text.score_sparse(cols, vals) + 0.5 * self.adult_meaning.score_dense(vector)
+        return self.adult.score(text, vector)
 
     def save(self, path: Path = MODEL_FILE) -> None:
-        grams = sorted(self.text.index, key=self.text.index.__getitem__)
-        arrays: dict[str, np.ndarray] = {"grams": np.array(grams), "idf": self.text.idf,
-                                         "thresholds": np.array([self.concern_threshold, self.net_threshold,
-                                                                          self.adult_threshold]),
-                                         "ids": np.array([self.model_id, self.examples_sha])}
-        for name in _LINEARS:
-            part: Linear = getattr(self, name)
-            arrays[f"{name}_w"] = part.weights
-            arrays[f"{name}_b"] = np.array([part.bias, part.scale])
-        np.savez_compressed(path, **arrays)
+        arrays: dict[str, np.ndarray] = {}
+        meta = {"model_id": self.model_id, "examples_sha": self.examples_sha, "net_threshold": self.net_threshold,
+                "ensembles": {name: _save_ensemble(name, e, arrays) for name, e in (("concern", self.concern),
+                                                                                ("adult", self.adult))}}
+        np.savez_compressed(path, meta=np.array(json.dumps(meta)), **arrays)
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> ConcernModel:
         with np.load(path, allow_pickle=False) as z:
-            text = TextFeatures({str(g): i for i, g in enumerate(z["grams"].tolist())}, z["idf"])
-            parts = {name: Linear(z[f"{name}_w"], float(z[f"{name}_b"][0]), float(z[f"{name}_b"][1]))
-                     for name in _LINEARS}
-            concern_t, net_t, adult_t = (float(v) for v in z["thresholds"])
-            model_id, sha = (str(v) for v in z["ids"])
-        return cls(text, parts["concern_text"], parts["concern_meaning"], concern_t, net_t, parts["adult_text"],
-                   parts["adult_meaning"], adult_t, model_id, sha)
+            meta = json.loads(str(z["meta"]))
+            ensembles = {name: _load_ensemble(name, spec, z) for name, spec in meta["ensembles"].items()}
+        return cls(ensembles["concern"], float(meta["net_threshold"]), ensembles["adult"], meta["model_id"],
+                   meta["examples_sha"])
 
 
-_LINEARS = ("concern_text", "concern_meaning", "adult_text", "adult_meaning")
+def _save_ensemble(name: str, ensemble: Ensemble, arrays: dict[str, np.ndarray]) -> dict[str, object]:
+    parts = []
+    for i, part in enumerate(ensemble.parts):
+        key, scorer = f"{name}.{i}", part.scorer
+        spec: dict[str, object] = {"weight": part.weight, "scale": part.scale}
+        if isinstance(scorer, Lexical):
+            grams = sorted(scorer.features.index, key=scorer.features.index.__getitem__)
+            arrays.update({f"{key}.grams": np.array(grams), f"{key}.idf": scorer.features.idf,
+                           f"{key}.weights": scorer.weights})
+            spec.update(kind="lexical", analyser=scorer.analyser, bias=scorer.bias)
+        elif isinstance(scorer, Meaning):
+            arrays[f"{key}.weights"] = scorer.weights
+            spec.update(kind="meaning", bias=scorer.bias)
+        else:
+            arrays.update({f"{key}.support": scorer.support, f"{key}.dual": scorer.dual})
+            spec.update(kind="kernel", bias=scorer.bias, gamma=scorer.gamma)
+        parts.append(spec)
+    return {"threshold": ensemble.threshold, "parts": parts}
+
+
+def _load_ensemble(name: str, spec: dict[str, object], z: object) -> Ensemble:
+    parts = []
+    for i, p in enumerate(spec["parts"]):  # type: ignore[attr-defined]
+        key = f"{name}.{i}"
+        scorer: Scorer
+        if p["kind"] == "lexical":
+            grams = z[f"{key}.grams"].tolist()  # type: ignore[index]
+            scorer = Lexical(p["analyser"], TextFeatures({str(g): j for j, g in enumerate(grams)}, z[f"{key}.idf"]),  # type: ignore[index]
+                             z[f"{key}.weights"], float(p["bias"]))  # type: ignore[index]
+        elif p["kind"] == "meaning":
+            scorer = Meaning(z[f"{key}.weights"], float(p["bias"]))  # type: ignore[index]
+        else:
+            scorer = Kernel(z[f"{key}.support"].astype(np.float32), z[f"{key}.dual"], float(p["bias"]),  # type: ignore[index]
+                            float(p["gamma"]))
+        parts.append(Part(scorer, float(p["weight"]), float(p["scale"])))
+    return Ensemble(tuple(parts), float(spec["threshold"]))  # type: ignore[arg-type]
 
 
 def threshold_for_recall(scores: np.ndarray, y: np.ndarray, recall: float) -> float:
@@ -201,7 +291,7 @@ def detect(text: str, vector: np.ndarray | None, model_id: str | None,
             return NOT_A_CONCERN
         adult = bool(_ADULT.search(text))
         return Concern(True, rules.reason, _whom(text, adult))
-    score = model.concern(vector, text)
+    score = model.concern_score(vector, text)
     if score < model.concern_threshold and not (rules.flagged and score >= model.net_threshold):
         return Concern(False, "", score=score)
     adult = model.about_adult(vector, text) >= model.adult_threshold

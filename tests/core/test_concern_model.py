@@ -39,6 +39,39 @@ def test_text_features_are_sublinear_tfidf_normalised_like_scikit_learn() -> Non
         assert np.allclose(got, expected)
 
 
+def test_word_ngrams_match_scikit_learns_word_analyser() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    analyse = TfidfVectorizer(ngram_range=(1, 2)).build_analyzer()
+    for text in ("She said: her STEPDAD hits her!", "y9 lad w/ 2 phones", "a b c", "don't tell anyone"):
+        assert cm.word_ngrams(text) == analyse(text)
+
+
+def test_the_kernel_part_scores_as_scikit_learns_svm_and_a_saved_model_scores_the_same(tmp_path) -> None:
+    from bot.core import concern_training
+
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(40, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    y = (vectors[:, 0] + 0.3 * vectors[:, 1] > 0).astype(np.int64)
+    texts = [("she hit him" if label else "lost his coat") + f" {i}" for i, label in enumerate(y)]
+    from sklearn.svm import SVC
+
+    svm = SVC(C=3.0, gamma="scale", class_weight="balanced").fit(vectors, y)
+    kernel = concern_training.fit_part(concern_training.Recipe("kernel", 1.0, 3.0), texts, vectors, y)
+    assert np.allclose([kernel.raw("", v) for v in vectors], svm.decision_function(vectors), atol=1e-5)
+    examples = [cm.Example(t, bool(label), "child" if label and i % 3 else ("staff" if label else "none"), "x")
+                for i, (t, label) in enumerate(zip(texts, y))]
+    model = concern_training.train(examples, vectors, "m", "sha")
+    model.save(tmp_path / "model.npz")
+    again = cm.ConcernModel.load(tmp_path / "model.npz")
+    for t, v in zip(texts, vectors):
+        assert np.isclose(model.concern_score(v, t), again.concern_score(v, t))
+        assert np.isclose(model.about_adult(v, t), again.about_adult(v, t))
+    assert (again.concern_threshold, again.net_threshold, again.adult_threshold) == (
+        model.concern_threshold, model.net_threshold, model.adult_threshold)
+
+
 def test_the_threshold_keeps_the_asked_recall() -> None:
     scores = np.array([0.9, 0.8, 0.4, 0.3, 0.2, 0.1])
     y = np.array([1, 1, 1, 1, 0, 0])
@@ -72,10 +105,10 @@ def test_examples_cover_every_category_and_are_labelled_consistently() -> None:
 
 def tiny_model(concern_bias: float, net: float) -> cm.ConcernModel:
     """A model whose score is its bias alone (all weights zero): the thresholds decide."""
-    text = cm.TextFeatures({" ab": 0}, np.ones(1))
-    zero_text, zero_meaning = cm.Linear(np.zeros(1), concern_bias, 1.0), cm.Linear(np.zeros(3), concern_bias, 1.0)
-    adult = cm.Linear(np.zeros(1), -1.0, 1.0), cm.Linear(np.zeros(3), -1.0, 1.0)
-    return cm.ConcernModel(text, zero_text, zero_meaning, 0.0, net, adult[0], adult[1], 0.0, "m", "sha")
+    def constant(bias: float) -> cm.Ensemble:
+        return cm.Ensemble((cm.Part(cm.Meaning(np.zeros(3), bias), 1.0, 1.0),), 0.0)
+
+    return cm.ConcernModel(constant(concern_bias), net, constant(-1.0), "m", "sha")
 
 
 def test_the_model_decides_and_the_rules_catch_what_it_is_unsure_of() -> None:
