@@ -215,25 +215,28 @@ class HybridSearcher:
         vector = self.embedder.encode([text])[0]
         dense = scope.matrix @ vector
         prior = self._priors(scope, question)
-        fused = self._fuse(scope, lexical, dense, prior)
+        weight = self._weights(scope, lexical, dense, prior)
+        fused = fusion.convex(lexical, dense, self.params.alpha) * weight
         if self.passage_embeddings is not None and self.params.passage_weight:
-            fused = self._on_passages(scope, fused, lexical, dense, prior, vector, k + 10)
+            fused = self._on_passages(scope, fused, lexical, dense, weight, vector, k + 10)
         ranked = [int(i) for i in fusion.top_k(fused, k + 10)]
         hits = tuple(Hit(quoted.clause, float(fused[src]), float(lexical[src]), float(dense[src]))
                      for quoted, src in _passages(ranked, scope.clauses, k, scope.list_of))
         answered, confidence = self._answerable(scope, text, dense)
         return SearchResult(hits, answered, confidence, vector)
 
-    def _fuse(self, scope: _Scope, lexical: np.ndarray, dense: np.ndarray, prior: np.ndarray) -> np.ndarray:
+    def _weights(self, scope: _Scope, lexical: np.ndarray, dense: np.ndarray, prior: np.ndarray) -> np.ndarray:
+        """Each clause's multiplier: its priors, times its document's relevance to the question."""
+        if not self.params.document_weight or scope.n_documents <= 1:
+            return prior
         fused = fusion.convex(lexical, dense, self.params.alpha) * prior
-        if self.params.document_weight and scope.n_documents > 1:
-            fused = fused * fusion.document_prior(fused, scope.document_of, scope.n_documents,
-                                                  self.params.document_top) ** self.params.document_weight
-        return fused
+        relevance = fusion.document_prior(fused, scope.document_of, scope.n_documents, self.params.document_top)
+        return prior * relevance ** self.params.document_weight
 
     def _on_passages(self, scope: _Scope, fused: np.ndarray, lexical: np.ndarray, dense: np.ndarray,
-                     prior: np.ndarray, vector: np.ndarray, at_least: int) -> np.ndarray:
-        """The best clauses scored again, their closeness in meaning blended with their passages'; only
+                     weight: np.ndarray, vector: np.ndarray, at_least: int) -> np.ndarray:
+        """The best clauses scored again, their closeness in meaning blended with their passages' (on the
+        same scale as the first pass, with the same document relevance: only their rows are touched); only
         they can be ranked now (a clause left out keeps no unblended advantage over them)."""
         assert self.passage_embeddings is not None
         best = fusion.top_k(fused, max(self.params.passage_rescore, at_least))
@@ -241,11 +244,10 @@ class HybridSearcher:
         order = np.argsort(rows)  # a memory-mapped matrix reads fastest in row order
         around = np.empty(best.size, dtype=np.float32)
         around[order] = np.asarray(self.passage_embeddings[rows[order]], dtype=np.float32) @ vector
-        blended = dense.copy()
         w = self.params.passage_weight
-        blended[best] = (1.0 - w) * dense[best] + w * around
+        blended = (1.0 - w) * dense[best] + w * around
         rescored = np.zeros_like(fused)
-        rescored[best] = self._fuse(scope, lexical, blended, prior)[best]
+        rescored[best] = fusion.convex_at(lexical, dense, best, blended, self.params.alpha) * weight[best]
         return rescored
 
     def _priors(self, scope: _Scope, question: str) -> np.ndarray:
