@@ -36,6 +36,8 @@ from bot.startup import Ready, Startup
 log = logging.getLogger(__name__)
 FLUSH_EVERY_S = 30.0
 PURGE_EVERY_S = 3600.0
+ADAPTER_RETRY_S = 5.0  # an adapter that could not start is tried again, then at doubling intervals
+ADAPTER_RETRY_MAX_S = 300.0
 REMIND_EVERY_S = 60.0  # safeguarding concerns not marked seen are raised again (bot.concern_alerts)
 SESSION_HOURS = 8  # one working day
 RETRY_AFTER_S = 5
@@ -50,8 +52,10 @@ def build_app(runtime: Runtime | Startup, chores: bool = True, adapters: Sequenc
         if startup.ready is None:
             return _unavailable(startup)
         rt = startup.ready.runtime
-        return JSONResponse({"status": "ok", "organisations": len(rt.orgs), "spooled": rt.log.spool.pending(),
-                             "started_in_s": startup.took_s})
+        body = {"organisations": len(rt.orgs), "spooled": rt.log.spool.pending(), "started_in_s": startup.took_s}
+        if rt.log.problem:  # questions are answered, but their log entries are being lost
+            return JSONResponse({"status": "degraded", "reason": rt.log.problem, **body}, status_code=503)
+        return JSONResponse({"status": "ok", **body})
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -123,9 +127,31 @@ class _Running:
                           asyncio.create_task(_every(PURGE_EVERY_S, ready.runtime.purge)),
                           asyncio.create_task(_every(REMIND_EVERY_S, ready.runtime.remind_concerns))]
         for adapter in ready.adapters:
+            if not await self._start(adapter):
+                self.tasks.append(asyncio.create_task(self._retry(adapter)))
+
+    async def _start(self, adapter: Adapter) -> bool:
+        """Start one adapter; a platform that is down (or answers oddly) stops no other platform, nor the
+        web chat and the dashboard: it is retried in the background."""
+        try:
             await adapter.start()
-            self.started.append(adapter)
-            log.info("%s adapter started", adapter.name)
+        except Exception as exc:  # noqa: BLE001 - whatever the SDK raises, the rest of the server stays up
+            log.error("%s adapter could not start (%s); retrying in the background", adapter.name,
+                      exc.__class__.__name__)
+            with contextlib.suppress(Exception):
+                await adapter.stop()
+            return False
+        self.started.append(adapter)
+        log.info("%s adapter started", adapter.name)
+        return True
+
+    async def _retry(self, adapter: Adapter) -> None:
+        delay = ADAPTER_RETRY_S
+        while True:
+            await asyncio.sleep(delay)
+            if await self._start(adapter):
+                return
+            delay = min(delay * 2, ADAPTER_RETRY_MAX_S)
 
     async def when_ready(self, startup: Startup) -> None:
         while not startup.wait(0):  # polled: a thread blocked on it would hold up the process's exit

@@ -45,3 +45,58 @@ def test_the_server_purges_expired_entries_and_flushes_the_spool_on_its_own(tmp_
         assert _wait_for(lambda: old not in ids() and "f" * 32 in ids())
         assert log.spool.pending() == 0
     runtime.close()
+
+
+def test_healthz_says_degraded_while_log_entries_can_be_neither_stored_nor_spooled(tmp_path: Path) -> None:
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    settings = settings_for(tmp_path / "corpus", tmp_path / "index", tmp_path / "var")
+    runtime = runtime_mod.build(settings, emb=HashEmbedder(), clock=lambda: NOW)
+    try:
+        with TestClient(build_app(runtime, chores=False)) as client:
+            assert client.get("/healthz").status_code == 200
+            runtime.log.problem = "the database is unreachable and the spool cannot be written (No space left)"
+            degraded = client.get("/healthz")
+            assert degraded.status_code == 503 and degraded.json()["status"] == "degraded"
+            assert "spool cannot be written" in degraded.json()["reason"]
+            runtime.log.problem = None
+            assert client.get("/healthz").json()["status"] == "ok"
+    finally:
+        runtime.close()
+
+
+class FlakyAdapter:
+    """A platform adapter whose platform is down for its first *failures* start attempts."""
+
+    def __init__(self, name: str, failures: int) -> None:
+        self.name, self.failures, self.attempts, self.running = name, failures, 0, False
+
+    def routes(self) -> list[object]:
+        return []
+
+    async def start(self) -> None:
+        self.attempts += 1
+        if self.attempts <= self.failures:
+            raise ConnectionError("platform unreachable")
+        self.running = True
+
+    async def stop(self) -> None:
+        self.running = False
+
+
+def test_a_platform_down_at_start_up_stops_no_other_and_is_retried(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from bot import server as server_mod
+
+    monkeypatch.setattr(server_mod, "ADAPTER_RETRY_S", 0.05)
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    settings = settings_for(tmp_path / "corpus", tmp_path / "index", tmp_path / "var")
+    runtime = runtime_mod.build(settings, emb=HashEmbedder(), clock=lambda: NOW)
+    down, fine = FlakyAdapter("telegram", failures=2), FlakyAdapter("slack", failures=0)
+    try:
+        with TestClient(build_app(runtime, chores=False, adapters=[down, fine])) as client:
+            assert fine.running and client.get("/healthz").json()["status"] == "ok"  # the others are up
+            assert client.get("/slt/login").status_code == 200
+            assert _wait_for(lambda: down.running)  # and the one that was down comes up when it can
+            assert down.attempts == 3
+        assert not down.running and not fine.running  # both stopped with the server
+    finally:
+        runtime.close()

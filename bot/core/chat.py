@@ -161,6 +161,15 @@ class ChatService:
         self._reminders.update(people)
 
     def _notice(self, sender: Sender, org: str) -> str:
+        """A reminder or "a policy you acknowledged has changed": an extra, so when it cannot be worked out
+        (the database is down) the answer goes out without it."""
+        try:
+            return self._notice_or_fail(sender, org)
+        except Exception as exc:
+            log.warning("no policy-change notice for a %s sender (%s)", sender.platform, exc.__class__.__name__)
+            return ""
+
+    def _notice_or_fail(self, sender: Sender, org: str) -> str:
         if self.induction is None:
             return ""
         if sender.key in self._reminders:

@@ -31,12 +31,12 @@ class QuestionLog(Protocol):
         ...
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd\ud800-\udfff]")  # with lone surrogates
 
 
 def clean_question(text: str, max_chars: int) -> str:
-    """The question as searched: control characters and undecodable bytes removed, whitespace
-    collapsed. Raises QuestionError when nothing askable is left or it is too long to be one question."""
+    """The question as searched: control characters, NUL, lone surrogates (invalid UTF-16 halves that no
+    encoder, tokenizer or database accepts) and undecodable bytes removed, whitespace collapsed. Raises QuestionError when nothing askable is left or it is too long to be one question."""
     text = unicodedata.normalize("NFKC", _CONTROL.sub(" ", text))
     text = re.sub(r"\s+", " ", text).strip()
     if not text:

@@ -68,8 +68,17 @@ class BatchingEmbedder:
                 vectors = self.inner.encode([r.text for r in batch])
                 for request, vector in zip(batch, vectors):
                     request.vector = vector
+            except Exception:  # one text the model refuses must not fail the others: each on its own
+                for request in batch:
+                    self._alone(request)
             except BaseException as exc:  # handed to every waiting caller, who raises it
                 for request in batch:
                     request.error = exc
             for request in batch:
                 request.done.set()
+
+    def _alone(self, request: _Request) -> None:
+        try:
+            request.vector = self.inner.encode([request.text])[0]
+        except BaseException as exc:  # only this caller gets the error
+            request.error = exc

@@ -4,18 +4,21 @@ a one-time code, and the web chat's development picker. Also remembers first con
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.chat import Sender
 from bot.reading.documents import Organisation
 from bot.storage.question_log import utc_now
 from bot.storage.tables import ChatUser, Invite
+
+log = logging.getLogger(__name__)
 
 # Which org-file list maps a sender, by platform: (list, which Sender field).
 _MAPPINGS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -39,6 +42,7 @@ class SqlAccess:
         self.development = development  # the web chat may pick any organisation
         self.clock = clock
         self._seen: set[str] = set()  # people already recorded in chat_users by this process
+        self._invited: dict[str, str] = {}  # Telegram users who joined with a code, as last read
 
     def org_for(self, sender: Sender) -> str | None:
         orgs = self.orgs()
@@ -51,10 +55,18 @@ class SqlAccess:
                 if (kind, getattr(sender, field)) in org.platform_ids:
                     return org.slug
         if sender.platform == "telegram":
-            with self.db() as session:
-                user = session.scalars(select(ChatUser).where(ChatUser.user_key == sender.key,
-                                                              ChatUser.joined_via == "invite")).first()
-                return user.org if user is not None and user.org in orgs else None
+            try:
+                with self.db() as session:
+                    user = session.scalars(select(ChatUser).where(ChatUser.user_key == sender.key,
+                                                                  ChatUser.joined_via == "invite")).first()
+                    org_slug = user.org if user is not None else None
+            except SQLAlchemyError as exc:  # the database is down: who joined before still gets answers
+                log.warning("access: invited Telegram users read from memory (%s)", exc.__class__.__name__)
+                org_slug = self._invited.get(sender.key)
+            else:
+                if org_slug is not None:
+                    self._invited[sender.key] = org_slug
+            return org_slug if org_slug in orgs else None
         return None
 
     def first_contact(self, sender: Sender, org: str) -> bool:
@@ -68,6 +80,10 @@ class SqlAccess:
                 session.add(ChatUser(user_key=sender.key, org=org, first_seen=self.clock(), joined_via="mapping"))
             return True
         except IntegrityError:  # two first messages at once: the other one welcomed them
+            return False
+        except SQLAlchemyError as exc:  # the database is down: no welcome now, recorded next time
+            self._seen.discard(sender.key)
+            log.warning("access: first contact not recorded (%s)", exc.__class__.__name__)
             return False
 
     def seen_in(self, org: str) -> list[str]:

@@ -8,6 +8,7 @@ the member of staff gets their answer either way.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 import uuid
@@ -18,7 +19,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import insert, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.models import Answer, Question
@@ -71,19 +72,28 @@ def week_of(moment: datetime) -> date:
     return day - timedelta(days=day.weekday())
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL (PostgreSQL refuses it) and lone surrogates (no UTF-8)
+
+
+def storable(text: str) -> str:
+    """Text every database and the spool file accept: NUL and lone surrogates become U+FFFD."""
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
 def make_record(question: Question, answer: Answer, policy: LogPolicy, key: bytes, now: datetime) -> LogRecord:
     """The entry for one question, personal data minimised (pure: no storage touched)."""
     identity = None
     if policy.log_identities and question.user:
         identity = f"{question.user_name} ({question.user})" if question.user_name else question.user
+        identity = storable(identity)
     return LogRecord(
         id=uuid.uuid4().hex, asked_at=now.isoformat(), org=question.org, channel=question.channel,
         asker=pseudonym(key, question.org, question.user), asker_identity=identity,
-        question=redact(answer.question or question.text, keep=policy.keep_names), answered=answer.answered,
+        question=redact(storable(answer.question or question.text), keep=policy.keep_names), answered=answer.answered,
         flagged=bool(answer.concern), flag_reason=answer.concern or None,
         clauses=[{"rank": n, "source": p.source, "document": p.document, "section": p.section, "score": p.score}
                  for n, p in enumerate(answer.passages)], context=question.context or None,
-        raiser=raiser_of(question) if answer.concern else None, concern_about=answer.concern_about or None)
+        raiser=storable(raiser_of(question)) if answer.concern else None, concern_about=answer.concern_about or None)
 
 
 def raiser_of(question: Question) -> str:
@@ -108,6 +118,8 @@ class SqlQuestionLog:
         self._lock = threading.Lock()
         self._prepare = prepare
         self._preparing = threading.Lock()
+        # Why entries can be neither stored nor spooled right now (None when all is well): /healthz says so.
+        self.problem: str | None = None
 
     def record(self, question: Question, answer: Answer) -> str | None:
         """Store the entry (or spool it); returns its id, or None if it could not be kept at all."""
@@ -115,15 +127,17 @@ class SqlQuestionLog:
         return entry.id if self._keep({"kind": "entry", **asdict(entry)}) else None
 
     def feedback(self, entry_id: str, helpful: bool, comment: str | None, org: str) -> bool:
-        text = redact(comment, keep=self.policies(org).keep_names)[:2000] if comment and comment.strip() else None
+        text = redact(storable(comment), keep=self.policies(org).keep_names)[:2000] if comment and comment.strip() else None
         item = {"kind": "feedback", "entry_id": entry_id, "org": org, "helpful": helpful, "comment": text,
                 "given_at": self.clock().isoformat()}
         return self._keep(item)
 
     def flush(self) -> int:
-        """Write whatever waits in the spool; returns how many items were written (0 if still down)."""
+        """Write whatever waits in the spool; returns how many items were written (0 if still down).
+        An item the database refuses for what it holds (not for being down) is set aside in the
+        dead-letter file with the reason, and never blocks the others."""
         try:
-            written = self.spool.drain(self._write)
+            written = self.spool.drain(self._write_or_set_aside)
             self._retry_at = 0.0  # the database answers again: write directly from now on
             return written
         except (SQLAlchemyError, StorageError) as exc:
@@ -135,10 +149,17 @@ class SqlQuestionLog:
         if time.monotonic() >= self._retry_at:
             try:
                 self._write([item])
+                self.problem = None
                 if self.spool.pending():
                     self.flush()
                 return True
-            except (SQLAlchemyError, StorageError) as exc:
+            except SQLAlchemyError as exc:
+                if not _unreachable(exc):
+                    return self._set_aside(item, exc)
+                self._retry_at = time.monotonic() + RETRY_AFTER_S
+                log.warning("question log: database unreachable (%s); spooling to %s",
+                            exc.__class__.__name__, self.spool.path)
+            except StorageError as exc:
                 self._retry_at = time.monotonic() + RETRY_AFTER_S
                 log.warning("question log: database unreachable (%s); spooling to %s",
                             exc.__class__.__name__, self.spool.path)
@@ -146,8 +167,40 @@ class SqlQuestionLog:
             self.spool.append(item)
             return True
         except OSError as exc:
-            log.error("question log: could not spool an entry either: %s", exc)
+            self.problem = f"the database is unreachable and the spool cannot be written ({exc.strerror or exc})"
+            log.error("question log: could not spool an entry either: %s", exc.__class__.__name__)
             return False
+
+    def _write_or_set_aside(self, items: Sequence[Item]) -> None:
+        """The spool's items in one transaction; if the database refuses the batch for what an item holds,
+        each item on its own, and the refused ones set aside."""
+        try:
+            self._write(items)
+        except SQLAlchemyError as exc:
+            if _unreachable(exc):
+                raise
+            for item in items:
+                try:
+                    self._write([item])
+                except SQLAlchemyError as one:
+                    if _unreachable(one):
+                        raise  # down again: the whole spool stays, and written items are not written twice
+                    self._set_aside(item, one)
+        self.problem = None
+
+    def _set_aside(self, item: Item, exc: Exception) -> bool:
+        """Keep an item the database refuses in `<spool>.dead` with the reason (the error's class and the
+        database's message, never the item's text in the log)."""
+        reason = f"{exc.__class__.__name__}: {str(getattr(exc, 'orig', exc)).splitlines()[0][:200]}"
+        try:
+            self.spool.set_aside(item, reason)
+        except OSError as err:
+            self.problem = f"an entry was refused by the database and could not be set aside ({err.__class__.__name__})"
+            log.error("question log: an entry refused by the database could not be set aside either")
+            return False
+        log.warning("question log: the database refused an entry (%s); set aside in %s", exc.__class__.__name__,
+                    self.spool.dead_path)
+        return True
 
     def _write(self, items: Sequence[Item]) -> None:
         """Write entries then feedback, each at most once (ids are checked), in one transaction."""
@@ -206,6 +259,12 @@ class SqlQuestionLog:
                 if session.get(GapVector, row.id) is None:
                     session.add(GapVector(entry_id=row.id, vector=vector.tobytes()))
         return len(rows)
+
+
+def _unreachable(exc: SQLAlchemyError) -> bool:
+    """The database is down or the connection broke (wait and retry), as opposed to the database refusing
+    what an entry holds (set that entry aside)."""
+    return isinstance(exc, (OperationalError, InterfaceError)) or bool(getattr(exc, "connection_invalidated", False))
 
 
 def _write_feedback(session: Session, item: Item) -> None:

@@ -22,6 +22,7 @@ class Spool:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
+        self._dead_lock = threading.Lock()  # appends to the dead-letter file (one O_APPEND write each)
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
@@ -40,6 +41,22 @@ class Spool:
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
                 os.write(fd, line.encode("utf-8"))
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+    @property
+    def dead_path(self) -> Path:
+        return self.path.with_suffix(".dead")
+
+    def set_aside(self, item: Item, reason: str) -> None:
+        """Keep an item the database will not take (dead letters), with why, for someone to look at.
+        Called while the spool is being drained, so it has a lock of its own."""
+        line = json.dumps({"reason": reason, "item": item}, ensure_ascii=False) + "\n"
+        with self._dead_lock:
+            fd = os.open(self.dead_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, line.encode("utf-8", "replace"))
                 os.fsync(fd)
             finally:
                 os.close(fd)

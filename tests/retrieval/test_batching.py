@@ -71,3 +71,31 @@ def test_a_model_error_reaches_every_waiting_caller() -> None:
     with pytest.raises(RuntimeError):
         inner.fail = True
         batching.encode(["again"])
+
+
+class RefusesOne(SlowRecorder):
+    """A model that cannot take one particular text (as a tokenizer refuses a lone surrogate)."""
+
+    def encode(self, texts: list[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        if any("poison" in t for t in texts):
+            self.batches.append(len(texts))
+            raise ValueError("cannot encode this text")
+        return super().encode(texts, progress)
+
+
+def test_one_text_the_model_refuses_fails_only_its_own_caller() -> None:
+    inner = RefusesOne()
+    batching = BatchingEmbedder(inner)
+    texts = [f"question {n}" for n in range(15)] + ["poison"] + [f"question {n}" for n in range(15, 30)]
+
+    def ask(text: str) -> str:
+        try:
+            batching.encode([text])
+            return "ok"
+        except ValueError:
+            return "refused"
+
+    with ThreadPoolExecutor(16) as pool:
+        outcomes = dict(zip(texts, pool.map(ask, texts)))
+    assert outcomes.pop("poison") == "refused"
+    assert set(outcomes.values()) == {"ok"}  # every other question got its vector
