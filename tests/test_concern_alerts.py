@@ -6,6 +6,8 @@ marks seen is raised again, a seen one is not; the member of staff's answer neve
 from __future__ import annotations
 
 import shutil
+import socket
+import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -19,10 +21,9 @@ from pydantic import SecretStr
 from bot import runtime as runtime_mod
 from bot.concern_alerts import recipients
 from bot.core.models import Question
-from bot.reading.corpus import load_org
 from bot.runtime import Runtime
 from bot.storage.concerns import SqlConcerns
-from tests.alerts.conftest import Mailbox, closed_port  # noqa: F401 (a fixture)
+from tests.alerts.conftest import Mailbox
 from tests.alerts.conftest import _AnyPortController as AnyPortController
 from tests.conftest import CORPUS, settings_for
 from tests.doubles.fake_slack_api import FakeSlackApi
@@ -93,7 +94,6 @@ def test_a_flagged_question_tells_the_dsl_on_slack_and_both_by_email(live: tuple
     runtime, slack, inbox, _ = live
     question = Question("A pupil told me her stepdad hits her, what do I do?", "stone-bay-school", channel="teams",
                         user="teams:T9:29:abc", user_name="Sam Teacher")
-    started = time.perf_counter()
     answer = runtime.service.answer(question)
     assert answer.urgent and answer.log_id
     [dm] = slack.wait_for("chat.postMessage")
@@ -104,7 +104,6 @@ def test_a_flagged_question_tells_the_dsl_on_slack_and_both_by_email(live: tuple
     assert sorted(m["To"] for m in mails) == ["deputy@stonebay.example", "dsl@stonebay.example"]
     body = mails[0].get_body().get_content()  # type: ignore[union-attr]
     assert "Sam Teacher" in body and "stepdad" not in body
-    assert time.perf_counter() - started < 15
     assert [c.params["channel"] for c in slack.calls_to("chat.postMessage")] == ["UDSL"]  # not the head
 
 
@@ -128,21 +127,52 @@ def test_a_concern_nobody_marks_seen_is_raised_again(live: tuple[Runtime, FakeSl
     assert runtime.remind_concerns() == 0
 
 
-def test_an_unreachable_slack_and_mail_server_cost_the_staff_member_nothing(tmp_path: Path, closed_port: int) -> None:
+def test_the_answer_never_waits_for_the_alert(live: tuple[Runtime, FakeSlackApi, Mailbox, Clock]) -> None:
+    runtime, _, _, _ = live
+    sending, release = threading.Event(), threading.Event()
+
+    class Stuck:
+        """A platform that takes as long as the test says to accept a message."""
+
+        def send(self, alert: object, recipients: object) -> list[str]:
+            sending.set()
+            release.wait(30)
+            return []
+
+    runtime.alerts.dispatcher = Stuck()  # type: ignore[union-attr,assignment]
+    answers: list[object] = []
+    asker = threading.Thread(target=lambda: answers.append(runtime.service.answer(
+        Question("A pupil told me her stepdad hits her", "stone-bay-school"))))
+    asker.start()
+    asker.join(30)  # a guard against hanging, not a speed check
+    try:
+        assert answers and answers[0].urgent  # type: ignore[attr-defined]
+        assert sending.wait(10) and not release.is_set()  # answered while the alert was still being sent
+    finally:
+        release.set()
+
+
+def test_an_unreachable_slack_and_mail_server_lose_no_answer_and_raise_nothing(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
     org_file = corpus / "stone-bay-school" / "org.yaml"
     spec = yaml.safe_load(org_file.read_text("utf-8"))
     spec["contacts"] = CONTACTS
     org_file.write_text(yaml.safe_dump(spec, sort_keys=False), "utf-8")
-    assert load_org(corpus / "stone-bay-school").people
+    held = socket.socket()  # bound, never listening: connections to it are refused
+    held.bind(("127.0.0.1", 0))
+    closed_port = held.getsockname()[1]
     settings = settings_for(corpus, tmp_path / "index", tmp_path / "var").model_copy(update={
         "slack_bot_token": SecretStr("xoxb-test"), "slack_api_url": f"http://127.0.0.1:{closed_port}/api/",
-        "smtp_host": "127.0.0.1", "smtp_port": closed_port, "smtp_starttls": False})
+        "smtp_host": "127.0.0.1", "smtp_port": closed_port, "smtp_starttls": False, "smtp_from": "bot@x.example"})
     runtime = runtime_mod.build(settings, emb=HashEmbedder())
     try:
-        started = time.perf_counter()
         answer = runtime.service.answer(Question("A pupil told me her stepdad hits her", "stone-bay-school"))
-        assert answer.urgent and time.perf_counter() - started < 2.0
+        assert answer.urgent and answer.log_id
+        assert runtime.alerts is not None
+        runtime.alerts.close()  # wait for the attempt: it fails on both channels, quietly
+        row = SqlConcerns(runtime.db).for_org("stone-bay-school")[0]
+        assert row.id == answer.log_id and row.alerts_sent == 0  # not counted as told: the reminder tries again
     finally:
         runtime.close()
+        held.close()
