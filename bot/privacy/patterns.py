@@ -1,4 +1,5 @@
-"""Personal data with a shape: e-mail addresses, phone numbers, UK postcodes and street addresses.
+"""Personal data with a shape: e-mail addresses, phone numbers, UK postcodes, street addresses, dates
+of birth and pupil numbers (UPN, ULN).
 
 Each finder returns character spans of the original text, so that `redaction` can keep everything
 else exactly as the member of staff typed it. The rules err towards leaving school numbers alone:
@@ -38,6 +39,31 @@ _ADDRESS_CUE = re.compile(r"(?:\b(?:lives?|lived|living|stay(?:s|ing)?|moved|add
                           r"\s+(?:at|on|to|in|is)?|\baddress\s*:)\s*$", re.I)
 
 
+_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
+_DATE = (rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\d{{4}}-\d{{1,2}}-\d{{1,2}}"
+         rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})[a-z]*\.?\s+\d{{2,4}})")
+# A date after "DOB", "d.o.b.", "date of birth", "born (on)": a date of birth identifies a child.
+_DOB = re.compile(rf"(?<!\w)(?:d\.?o\.?b\.?|date\s+of\s+birth|born(?:\s+on)?)\s*(?:[:\-]|is|was)?\s*(?P<date>{_DATE})(?!\w)", re.I)
+# A Unique Pupil Number (a letter and 12 digits), or a number after "UPN" / "ULN" (Unique Learner Number).
+_UPN = re.compile(r"(?<!\w)[A-HJ-NP-RT-Z]\d{12}(?!\w)", re.I)
+_AFTER_UPN = re.compile(r"(?<!\w)(?:upn|uln|pupil\s+number|learner\s+number)\s*(?:is|:|#|no\.?)?\s*(?P<n>[A-Z]?\d[\dA-Z]{5,13})(?!\w)", re.I)
+
+
+def dates_of_birth(text: str) -> Iterator[Span]:
+    for m in _DOB.finditer(text):
+        yield m.start("date"), m.end("date"), "[dob]"
+
+
+def pupil_numbers(text: str) -> Iterator[Span]:
+    seen: set[tuple[int, int]] = set()
+    for m in _AFTER_UPN.finditer(text):
+        seen.add((m.start("n"), m.end("n")))
+        yield m.start("n"), m.end("n"), "[upn]"
+    for m in _UPN.finditer(text):
+        if (m.start(), m.end()) not in seen:
+            yield m.start(), m.end(), "[upn]"
+
+
 # "@jamie_smith99", "instagram.com/olivia.smith": a social-media account names its owner.
 _HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?(?![\w@])|(?i:(?<=facebook\.com/)"
                      r"|(?<=instagram\.com/)|(?<=tiktok\.com/)|(?<=twitter\.com/)|(?<=x\.com/)|(?<=snapchat\.com/add/)"
@@ -71,9 +97,11 @@ def addresses(text: str) -> Iterator[Span]:
 
 
 def structured(text: str) -> list[Span]:
-    """Every e-mail, address, postcode, phone and account-name span, earlier kinds winning overlaps."""
+    """Every e-mail, date of birth, pupil number, address, postcode, phone and account-name span, earlier
+    kinds winning overlaps."""
     found: list[Span] = []
-    for spans in ((m.start(), m.end(), "[email]") for m in EMAIL.finditer(text)), addresses(text), \
+    for spans in ((m.start(), m.end(), "[email]") for m in EMAIL.finditer(text)), dates_of_birth(text), \
+            pupil_numbers(text), addresses(text), \
             ((m.start(), m.end(), "[postcode]") for m in POSTCODE.finditer(text)), phones(text), \
             ((m.start(), m.end(), "[name]") for m in _HANDLE.finditer(text)):
         found += [s for s in spans if all(s[1] <= a or s[0] >= b for a, b, _ in found)]

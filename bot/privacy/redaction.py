@@ -23,7 +23,7 @@ from bot.privacy.names import (AUX_VERBS, CALENDAR, FUNCTION, KIN, NAMING, ORG, 
                                 TITLES, VOCAB, Kind)
 from bot.privacy.patterns import Span, structured
 
-_TOKEN = re.compile(r"\[(?:name|phone|email|address|postcode)\]|[^\W\d_]+(?:['\u2019-][^\W\d_]+)*|\d\w*|\S")
+_TOKEN = re.compile(r"\[(?:name|phone|email|address|postcode|dob|upn)\]|[^\W\d_]+(?:['\u2019-][^\W\d_]+)*|\d\w*|\S")
 _POSSESSIVE = re.compile(r"(.+?)['\u2019]s$", re.I)
 _OPENERS = frozenset(".?!:;([\"'\u201c\u2018\u2022*-\u2013\u2014\u2026")
 _NAME_PREFIXES = ("Mc", "Mac", "De", "Di", "Da", "Du", "La", "Le", "Van", "Von", "Fitz")
@@ -242,7 +242,7 @@ def _redaction_spans(text: str, keep: Iterable[str] = ()) -> list[Span]:
 
 def redact(text: str, keep: Iterable[str] = ()) -> str:
     """The question with personal data replaced by placeholders: [name], [phone], [email], [address],
-    [postcode]. Everything else is left exactly as typed.
+    [postcode], [dob] (a date of birth), [upn] (a pupil or learner number). Everything else is left exactly as typed.
 
     *keep* lists names that stay (the organisation's published role holders, such as "Martyn Nash",
     and organisation names), matched case-insensitively on whole words; "Mr Nash" is kept too.

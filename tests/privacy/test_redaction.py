@@ -189,3 +189,22 @@ def test_a_question_takes_well_under_two_milliseconds() -> None:
         redact(q)
     # The measured mean is ~0.1 ms; the bound only catches a pathological regex or lookup.
     assert (time.perf_counter() - start) / len(questions) < 0.002
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("Amelia's DOB 03/04/2012, what do I do", "[dob]"),
+    ("his d.o.b. is 3 April 2012", "his d.o.b. is [dob]"),
+    ("her date of birth: 3rd march 2013", "her date of birth: [dob]"),
+    ("born on 2012-04-03", "born on [dob]"),
+    ("UPN A123456789012 is in my class", "UPN [upn] is in my class"),
+    ("the pupil K123456789012 again", "the pupil [upn] again"),
+    ("ULN: 1234567890 please", "ULN: [upn] please"),
+])
+def test_dates_of_birth_and_pupil_numbers_are_redacted(typed: str, expected: str) -> None:
+    out = redact(typed)
+    assert expected in out and redact(out) == out
+
+
+def test_ordinary_dates_and_numbers_are_left_alone() -> None:
+    for text in ("the trip on 12/03/2025 at 10:30", "section 4.2 of the policy", "year 9 from 2019-2024"):
+        assert redact(text) == text
