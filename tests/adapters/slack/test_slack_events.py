@@ -208,3 +208,13 @@ def test_a_failure_inside_the_adapter_gets_a_polite_reply(slack: SlackHarness, m
     [private] = slack.fake.wait_for("response_url")
     assert private.params["text"] == SORRY and private.params["response_type"] == "ephemeral"
     assert "boom" in caplog.text
+
+
+def test_a_request_that_fails_the_signature_check_is_logged_without_its_body(slack: SlackHarness, caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    question = "Amelia Jones 07700 900123 told me something"
+    assert slack.event(mention(question), "EvForgedLog", secret="not-the-secret").status_code == 401
+    assert "Invalid request signature" in caplog.text  # that it happened is kept
+    assert "Amelia" not in caplog.text and "07700" not in caplog.text
