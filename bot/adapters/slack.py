@@ -224,6 +224,14 @@ class SlackAdapter:
             self._socket = None
 
     async def _endpoint(self, request: Request) -> Response:
+        """Requests bolt would fail on before it checks the signature (a timestamp that is not a number, a
+        body that is not UTF-8) are refused here as unsigned: 401, never a 500 with a traceback."""
+        if not request.headers.get("x-slack-request-timestamp", "").strip().isdigit():
+            return Response("invalid request", status_code=401)
+        try:
+            (await request.body()).decode("utf-8")
+        except UnicodeDecodeError:
+            return Response("invalid request", status_code=401)
         return await self._http.handle(request)
 
 

@@ -218,3 +218,11 @@ def test_a_request_that_fails_the_signature_check_is_logged_without_its_body(sla
     assert slack.event(mention(question), "EvForgedLog", secret="not-the-secret").status_code == 401
     assert "Invalid request signature" in caplog.text  # that it happened is kept
     assert "Amelia" not in caplog.text and "07700" not in caplog.text
+
+
+def test_malformed_requests_before_the_signature_check_are_refused_not_errors(slack: SlackHarness) -> None:
+    headers = {"content-type": "application/json", "x-slack-signature": "v0=abc"}
+    bad_timestamp = slack.http.post("/slack/events", content=b"{}", headers={**headers, "x-slack-request-timestamp": "abc"})
+    not_utf8 = slack.http.post("/slack/events", content=b"\xff\xfe{", headers={**headers,
+                                                                           "x-slack-request-timestamp": str(int(time.time()))})
+    assert bad_timestamp.status_code == 401 and not_utf8.status_code == 401
