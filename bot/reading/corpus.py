@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
@@ -125,11 +127,27 @@ def load_corpus(root: Path, cache_dir: Path | None = None, max_bytes: int = MAX_
     folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     if not folders:
         raise CorpusError(f"no organisation folders in {root}")
-    corpus = Corpus(orgs={f.name: load_org(f) for f in folders})
+    orgs: dict[str, Organisation] = {}
+    unreadable: list[DocumentError] = []
+    for folder in folders:  # one school's broken org file stops no other school
+        try:
+            orgs[folder.name] = load_org(folder)
+        except ConfigError as exc:
+            unreadable.append(DocumentError(f"{folder.name}/{ORG_FILE}", f"{exc} (not served until it is fixed)"))
+    if not orgs:
+        raise ConfigError("no organisation could be read: " + "; ".join(p.reason for p in unreadable))
+    while True:  # a school of a trust that is dropped is then detached from it, and so on down
+        checked = _with_parents_checked(orgs, {f.name for f in folders}, unreadable)
+        if checked == orgs:
+            break
+        orgs = checked
+    corpus = Corpus(orgs=orgs)
+    corpus.problems.extend(unreadable)
     reading = _Reading(cache_dir, max_bytes)
-    _check_parents(corpus.orgs)
     check_platform_ids(corpus.orgs)
     for folder in folders:
+        if folder.name not in corpus.orgs:
+            continue
         for path in sorted(p for p in folder.iterdir() if p.is_file() and p.name != ORG_FILE):
             if path.name.startswith(".") or path.suffix.lower() not in SUFFIXES:
                 continue
@@ -203,17 +221,33 @@ def check_platform_ids(orgs: dict[str, Organisation]) -> None:
             owner[pid] = org.slug
 
 
-def _check_parents(orgs: dict[str, Organisation]) -> None:
-    for org in orgs.values():
-        seen = {org.slug}
-        parent = org.parent
+def _with_parents_checked(orgs: dict[str, Organisation], folders: set[str],
+                          problems: list[DocumentError]) -> dict[str, Organisation]:
+    """The organisations whose parent chain holds. A school whose trust's org file could not be read is
+    served on its own documents (and told so); one naming no organisation here, or in a loop, is not
+    served (its own file is wrong). Each is reported in *problems*."""
+    out = dict(orgs)
+    for slug in sorted(orgs):
+        org = out[slug]
+        if org.parent and org.parent not in orgs and org.parent in folders:
+            problems.append(DocumentError(f"{slug}/{ORG_FILE}", f"its parent '{org.parent}' could not be read: "
+                                          "served without the parent's documents and contacts until it is fixed"))
+            out[slug] = dataclasses.replace(org, parent=None)
+    for slug in sorted(out):
+        seen, parent = {slug}, out[slug].parent
         while parent:
-            if parent not in orgs:
-                raise ConfigError(f"{org.slug}/{ORG_FILE}: parent '{parent}' is not an organisation here")
+            if parent not in out:
+                problems.append(DocumentError(f"{slug}/{ORG_FILE}", f"parent '{parent}' is not an organisation "
+                                              "here (not served until it is fixed)"))
+                break
             if parent in seen:
-                raise ConfigError(f"{org.slug}/{ORG_FILE}: parent organisations form a loop")
+                problems.append(DocumentError(f"{slug}/{ORG_FILE}", "parent organisations form a loop (not served "
+                                              "until it is fixed)"))
+                break
             seen.add(parent)
-            parent = orgs[parent].parent
+            parent = out[parent].parent
+    broken = {p.source.split("/")[0] for p in problems if "not served" in p.reason}
+    return {slug: org for slug, org in out.items() if slug not in broken}
 
 
 def _load_document(corpus: Corpus, root: Path, org: Organisation, path: Path, reading: _Reading) -> None:

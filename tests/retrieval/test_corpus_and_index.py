@@ -33,13 +33,37 @@ def test_unreadable_documents_are_reported_and_the_rest_indexed(corpus_copy: Pat
     assert len({d.org for d in corpus.documents}) == 5  # every good document still indexed
 
 
-def test_bad_org_file_is_a_clear_error(corpus_copy: Path) -> None:
+def test_a_bad_org_file_is_reported_and_stops_no_other_school(corpus_copy: Path) -> None:
     (corpus_copy / "model-trust" / "org.yaml").write_text("name: X\ncontacts: [{nme: typo}]\n")
-    with pytest.raises(ConfigError, match="model-trust/org.yaml: contacts.0"):
-        load_corpus(corpus_copy)
+    corpus = load_corpus(corpus_copy)
+    reasons = {p.source: p.reason for p in corpus.problems}
+    assert "contacts.0" in reasons["model-trust/org.yaml"] and "not served" in reasons["model-trust/org.yaml"]
+    assert "model-trust" not in corpus.orgs and len(corpus.orgs) == 4
+    assert {d.org for d in corpus.documents} == set(corpus.orgs)  # the others' documents are all read
     (corpus_copy / "model-trust" / "org.yaml").write_text("name: [unclosed\n")
-    with pytest.raises(ConfigError, match="not valid YAML"):
+    assert "not valid YAML" in {p.source: p.reason for p in load_corpus(corpus_copy).problems}["model-trust/org.yaml"]
+    for folder in corpus_copy.iterdir():
+        if folder.is_dir():
+            (folder / "org.yaml").write_text("name: [unclosed\n")
+    with pytest.raises(ConfigError, match="no organisation could be read"):
         load_corpus(corpus_copy)
+
+
+def test_a_school_whose_trust_file_is_broken_is_served_on_its_own_documents(tmp_path: Path) -> None:
+    trust, school, lost = tmp_path / "oak-trust", tmp_path / "oak-primary", tmp_path / "elm-school"
+    for folder in (trust, school, lost):
+        folder.mkdir()
+    (trust / "org.yaml").write_text("name: [unclosed\n")
+    (trust / "trust-policy.md").write_text("# Trust Policy\n\nStaff must wear lanyards.\n")
+    (school / "org.yaml").write_text("name: Oak Primary\nparent: oak-trust\n")
+    (school / "phones.md").write_text("# Phones\n\nStaff must not use phones in class.\n")
+    (lost / "org.yaml").write_text("name: Elm School\nparent: no-such-trust\n")
+    corpus = load_corpus(tmp_path)
+    assert list(corpus.orgs) == ["oak-primary"] and corpus.orgs["oak-primary"].parent is None
+    assert [d.title for d in corpus.documents] == ["Phones"]
+    reasons = {p.source: p.reason for p in corpus.problems}
+    assert "could not be read" in reasons["oak-primary/org.yaml"]
+    assert "is not an organisation here" in reasons["elm-school/org.yaml"]
 
 
 def test_reindex_embeds_only_changed_clauses(corpus_copy: Path, tmp_path: Path) -> None:
@@ -93,9 +117,10 @@ def test_parent_trust_documents_apply_and_the_school_takes_precedence(tmp_path: 
     assert phones.contacts[0].name == "Sam School" and phones.contacts[0].how == "sam@oak.example"
     elm = service.answer(Question("can staff vape on the school site", "elm-school"), top_k=5)
     assert all(p.org == "elm-school" for p in elm.passages)
-    with pytest.raises(ConfigError, match="parent 'nowhere'"):
-        (school / "org.yaml").write_text("name: Oak Primary\nparent: nowhere\n")
-        load_corpus(root)
+    (school / "org.yaml").write_text("name: Oak Primary\nparent: nowhere\n")
+    broken = load_corpus(root)  # that school's file is wrong: it is not served, the others are
+    assert "oak-primary" not in broken.orgs and {"oak-trust", "elm-school"} <= set(broken.orgs)
+    assert "parent 'nowhere'" in {p.source: p.reason for p in broken.problems}["oak-primary/org.yaml"]
 
 
 def test_settings_reject_out_of_range_values() -> None:
