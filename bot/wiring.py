@@ -42,10 +42,18 @@ def build_index(settings: Settings, emb: Embedder | None = None,
 
 
 def ensure_index(settings: Settings, emb: Embedder) -> index_store.Index:
-    """The index, brought up to date first (from the embedding cache) if the corpus changed."""
+    """The index, brought up to date first (from the embedding cache) if the corpus changed. A damaged
+    index (a truncated file, a line that is not JSON) is rebuilt from the corpus, not a failed start."""
     if index_store.is_stale(settings.corpus_dir, settings.index_dir, emb.model_id):
         build_index(settings, emb)
-    return index_store.load(settings.index_dir)
+    try:
+        return index_store.load(settings.index_dir)
+    except (ValueError, OSError, KeyError, TypeError, EOFError) as exc:  # IndexMissing is none of these
+        log.warning("the index in %s is damaged (%s): rebuilding it from the corpus", settings.index_dir,
+                    exc.__class__.__name__)
+        (settings.index_dir / index_store.MANIFEST).unlink(missing_ok=True)
+        build_index(settings, emb)
+        return index_store.load(settings.index_dir)
 
 
 def limit_blas_threads() -> None:

@@ -164,3 +164,19 @@ def test_a_file_over_the_size_limit_is_reported_not_read(corpus_copy: Path, tmp_
     reasons = {p.source: p.reason for p in report.problems}
     assert "MB limit (POLICYBOT_MAX_DOCUMENT_MB)" in reasons["model-trust/prospectus.txt"]
     assert not any(c.source == "model-trust/prospectus.txt" for c in index_store.load(tmp_path / "index").clauses)
+
+
+@pytest.mark.parametrize("damage", ["truncated vectors", "truncated passages", "bad clause line"])
+def test_a_damaged_index_is_rebuilt_at_start_not_a_crash(corpus_copy: Path, tmp_path: Path, damage: str) -> None:
+    make_service(corpus_copy, tmp_path / "idx", tmp_path / "log")
+    if damage == "bad clause line":
+        path = tmp_path / "idx" / index_store.CLAUSES
+        lines = path.read_text("utf-8").splitlines()
+        path.write_text("\n".join(lines[:3] + ['{"key": "x", "clause": {broken'] + lines[4:]) + "\n", "utf-8")
+    else:
+        path = tmp_path / "idx" / (index_store.VECTORS if damage == "truncated vectors" else index_store.PASSAGE_VECTORS)
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    service = make_service(corpus_copy, tmp_path / "idx", tmp_path / "log")
+    a = service.answer(Question("Can I add an ex-pupil on Facebook?", "next-steps-ed"))
+    assert a.answered and a.passages
+    assert len(index_store.load(tmp_path / "idx").clauses) > 300  # whole again
