@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
@@ -27,8 +29,20 @@ if TYPE_CHECKING:
 
 RUNTIME_NOW = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)  # the fixed "now" of test runtimes
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "corpus"
 SLUGS = ["next-steps-ed", "model-trust", "stone-bay-school", "alternative-provision", "soke-education-trust"]
+
+
+def _bundled_copy() -> Path:
+    """The bundled organisations only, copied once per test process: a school's own folders added to
+    ./corpus (a real deployment's) never change what the tests read."""
+    target = Path(tempfile.mkdtemp(prefix="policybot-bundled-")) / "corpus"
+    for slug in SLUGS:
+        shutil.copytree(ROOT / "corpus" / slug, target / slug)
+    atexit.register(shutil.rmtree, target.parent, True)
+    return target
+
+
+CORPUS = _bundled_copy()
 
 
 def seed_text(slug: str) -> str:

@@ -14,7 +14,7 @@ from bot.reading.corpus import load_corpus
 from bot.retrieval import analysis, features, index_store
 from bot.retrieval.bm25 import Bm25Index
 from bot.retrieval.search import HybridSearcher, clause_terms
-from tests.conftest import ROOT, SLUGS
+from tests.conftest import CORPUS, ROOT, SLUGS
 from tests.doubles.hash_embedder import HashEmbedder
 
 QUESTIONS = [json.loads(line)["question"]
@@ -58,7 +58,7 @@ def test_building_a_scope_analyses_no_clause_when_features_are_stored(corpus_cop
 
 
 def test_bm25_scores_are_bm25s_lucene_scores_to_the_last_bit() -> None:
-    corpus = load_corpus(ROOT / "corpus")
+    corpus = load_corpus(CORPUS)
     docs = [clause_terms(c) for c in corpus.clauses] + [[]]  # an empty clause too
     ours = Bm25Index(docs)
     reference = bm25s.BM25(k1=1.2, b=0.75, method="lucene")
