@@ -74,7 +74,7 @@ def routes(runtime: Runtime) -> list[Route | Mount]:
         since, problem = _since(request, runtime.clock())
         page = await run_in_threadpool(_page, runtime, request.session["org"], who, since)
         return _render(request, "dashboard.html", {**page, "member": who, "problem": problem,
-                                                   "notice": request.query_params.get("notice"),
+                                                   "notice": request.session.pop("notice", None),
                                                    "csrf": request.session["csrf"]})
 
     async def answer(request: Request) -> Response:
@@ -87,9 +87,8 @@ def routes(runtime: Runtime) -> list[Route | Mount]:
                                     [str(e) for e in form.getlist("entry")], str(form.get("question", "")),
                                     str(form.get("answer", "")))
         except PolicybotError as exc:
-            return RedirectResponse(f"/slt/?notice={_quote(str(exc))}", status_code=303)
-        return RedirectResponse("/slt/?notice=" + _quote("Saved: staff asking this now get your answer."),
-                                status_code=303)
+            return _notice_then(request, "/slt/", str(exc))
+        return _notice_then(request, "/slt/", "Saved: staff asking this now get your answer.")
 
     async def export(request: Request) -> Response:
         who = _member(request, runtime)
@@ -116,7 +115,7 @@ def routes(runtime: Runtime) -> list[Route | Mount]:
                 "Cache-Control": "no-store"})
         return _render(request, "acks.html", {"org": runtime.orgs[org], "member": who, "registers": registers,
                                               "csrf": request.session["csrf"],
-                                              "notice": request.query_params.get("notice")})
+                                              "notice": request.session.pop("notice", None)})
 
     async def remind(request: Request) -> Response:
         who = _member(request, runtime)
@@ -124,8 +123,8 @@ def routes(runtime: Runtime) -> list[Route | Mount]:
         if who is None or not _csrf(request, form):
             return Response("Sign in again to send reminders.", status_code=403)
         count = await run_in_threadpool(runtime.remind_outstanding, request.session["org"])
-        return RedirectResponse("/slt/acks?notice=" + _quote(f"{count} people will be reminded the next time they "
-                                                             "write to the bot."), status_code=303)
+        return _notice_then(request, "/slt/acks", f"{count} people will be reminded the next time they "
+                                                   "write to the bot.")
 
     async def concerns_page(request: Request) -> Response:
         who = _member(request, runtime)
@@ -212,6 +211,13 @@ def _member(request: Request, runtime: Runtime) -> SltMember | None:
     return who
 
 
+def _notice_then(request: Request, to: str, notice: str) -> Response:
+    """Redirect to *to*, which shows *notice* once: the text travels in the signed session, never in the
+    address, so nobody can make the dashboard show words of their choosing with a crafted link."""
+    request.session["notice"] = notice[:300]
+    return RedirectResponse(to, status_code=303)
+
+
 def _viewer(who: SltMember) -> str:
     return f"{who.name} <{who.email}>"
 
@@ -250,12 +256,6 @@ def _since(request: Request, now: datetime) -> tuple[datetime, str | None]:
         return datetime.combine(date.fromisoformat(raw), time(), tzinfo=timezone.utc), None
     except ValueError:
         return default, f"'{raw}' is not a date (YYYY-MM-DD); showing the last {DEFAULT_WEEKS} weeks."
-
-
-def _quote(text: str) -> str:
-    from urllib.parse import quote
-
-    return quote(text[:300])
 
 
 def _page(runtime: Runtime, org: str, who: SltMember, since: datetime) -> dict[str, Any]:
