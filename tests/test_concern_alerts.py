@@ -54,6 +54,17 @@ def wait_for_mail(mailbox: Mailbox, count: int, timeout: float = 10.0) -> list[E
     return mailbox.messages()
 
 
+def _corpus_with_dsl_contacts(tmp_path: Path) -> Path:
+    """The bundled corpus, Stone Bay's org file naming its DSL, deputy and headteacher with addresses."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    org_file = corpus / "stone-bay-school" / "org.yaml"
+    spec = yaml.safe_load(org_file.read_text("utf-8"))
+    spec["contacts"] = CONTACTS
+    org_file.write_text(yaml.safe_dump(spec, sort_keys=False), "utf-8")
+    return corpus
+
+
 class Clock:
     def __init__(self) -> None:
         self.now = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
@@ -64,12 +75,7 @@ class Clock:
 
 @pytest.fixture
 def live(tmp_path: Path, smtp: tuple[Mailbox, int]) -> Iterator[tuple[Runtime, FakeSlackApi, Mailbox, Clock]]:
-    corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    org_file = corpus / "stone-bay-school" / "org.yaml"
-    spec = yaml.safe_load(org_file.read_text("utf-8"))
-    spec["contacts"] = CONTACTS
-    org_file.write_text(yaml.safe_dump(spec, sort_keys=False), "utf-8")
+    corpus = _corpus_with_dsl_contacts(tmp_path)
     inbox, port = smtp
     clock = Clock()
     with FakeSlackApi() as slack:
@@ -153,12 +159,7 @@ def test_the_answer_never_waits_for_the_alert(live: tuple[Runtime, FakeSlackApi,
 
 
 def test_an_unreachable_slack_and_mail_server_lose_no_answer_and_raise_nothing(tmp_path: Path) -> None:
-    corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    org_file = corpus / "stone-bay-school" / "org.yaml"
-    spec = yaml.safe_load(org_file.read_text("utf-8"))
-    spec["contacts"] = CONTACTS
-    org_file.write_text(yaml.safe_dump(spec, sort_keys=False), "utf-8")
+    corpus = _corpus_with_dsl_contacts(tmp_path)
     held = socket.socket()  # bound, never listening: connections to it are refused
     held.bind(("127.0.0.1", 0))
     closed_port = held.getsockname()[1]

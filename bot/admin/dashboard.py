@@ -127,11 +127,9 @@ def routes(runtime: Runtime) -> list[Route | Mount]:
                                                    "write to the bot.")
 
     async def concerns_page(request: Request) -> Response:
-        who = _member(request, runtime)
-        if who is None:
-            return RedirectResponse("/slt/login", status_code=303)
-        if not who.dsl:
-            return Response("Only the DSL and deputies see safeguarding concerns.", status_code=403)
+        who = _dsl(request, runtime)
+        if isinstance(who, Response):
+            return who
         org = request.session["org"]
         status = request.query_params.get("status") or None
         store = SqlConcerns(runtime.db, runtime.clock)
@@ -141,11 +139,9 @@ def routes(runtime: Runtime) -> list[Route | Mount]:
                                                   "counts": counts, "status": status})
 
     async def concern_page(request: Request) -> Response:
-        who = _member(request, runtime)
-        if who is None:
-            return RedirectResponse("/slt/login", status_code=303)
-        if not who.dsl:
-            return Response("Only the DSL and deputies see safeguarding concerns.", status_code=403)
+        who = _dsl(request, runtime)
+        if isinstance(who, Response):
+            return who
         org, concern_id = request.session["org"], request.path_params["concern_id"]
         store = SqlConcerns(runtime.db, runtime.clock)
         if request.method == "POST":
@@ -216,6 +212,16 @@ def _notice_then(request: Request, to: str, notice: str) -> Response:
     address, so nobody can make the dashboard show words of their choosing with a crafted link."""
     request.session["notice"] = notice[:300]
     return RedirectResponse(to, status_code=303)
+
+
+def _dsl(request: Request, runtime: Runtime) -> SltMember | Response:
+    """The signed-in DSL or deputy, or the response for anyone else (sign in; 403 for other SLT)."""
+    who = _member(request, runtime)
+    if who is None:
+        return RedirectResponse("/slt/login", status_code=303)
+    if not who.dsl:
+        return Response("Only the DSL and deputies see safeguarding concerns.", status_code=403)
+    return who
 
 
 def _viewer(who: SltMember) -> str:

@@ -9,25 +9,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select
 
 from bot import runtime as runtime_mod
 from bot.core.chat import Sender
-from bot.storage.tables import LogEntry
 from tests.conftest import CORPUS, settings_for
 from tests.doubles.hash_embedder import HashEmbedder
-from tests.storage.test_postgres_outage import _wait_until_up
+from tests.storage.test_postgres_outage import _count, _wait_until_up
 from tests.throwaway_postgres import throwaway_postgres
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-
-
-def _count(url: str) -> int:
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        n = conn.scalar(select(func.count()).select_from(LogEntry)) or 0
-    engine.dispose()
-    return n
 
 
 def test_every_question_is_answered_while_the_database_is_down(tmp_path: Path) -> None:
