@@ -30,6 +30,7 @@ from starlette.types import Receive, Scope, Send
 from bot import wiring
 from bot.adapters.base import Adapter
 from bot.admin import dashboard
+from bot.request_limits import RequestLimits
 from bot.runtime import Runtime
 from bot.startup import Ready, Startup
 
@@ -72,7 +73,8 @@ def build_app(runtime: Runtime | Startup, chores: bool = True, adapters: Sequenc
         await running.end()
 
     session_key = hmac.new(wiring.secret_key(startup.settings), b"dashboard sessions", hashlib.sha256).hexdigest()
-    middleware = [Middleware(SessionMiddleware, secret_key=session_key, session_cookie="policybot_slt",
+    middleware = [Middleware(RequestLimits),  # first: no route reads an oversized or absurdly nested body
+                  Middleware(SessionMiddleware, secret_key=session_key, session_cookie="policybot_slt",
                              max_age=SESSION_HOURS * 3600, same_site="strict",
                              https_only=startup.settings.secure_cookies)]
     routes = [Route("/healthz", healthz), Mount("", app=_Deferred(startup))]
