@@ -20,9 +20,11 @@ import asyncio
 import json
 import logging
 import re
+import time
 import warnings
-from typing import Any
+from typing import Any, Protocol
 
+import jwt
 from microsoft_teams.cards import AdaptiveCard
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -69,6 +71,9 @@ MAX_BODY_BYTES = 256 * 1024  # Teams activities are a few KB; refuse anything ab
 FEEDBACK_FAILED = "Sorry, I couldn't record that just now. Please try again later."
 UNKNOWN_BUTTON = "Sorry, that button doesn't do anything any more."
 _AT_TAGS = re.compile(r"</?at>", re.IGNORECASE)
+# The longest a Bot Framework token may still have to live. Its tokens live about an hour and Entra's up to
+# 28 hours (continuous access evaluation); a token whose `exp` is further away is as good as one without.
+MAX_TOKEN_LIFETIME = 30 * 3600
 # A DeprecationWarning the SDK raises on itself for every activity (tests filter it by this message).
 SDK_DEPRECATION = "The bot client is deprecated"
 
@@ -129,13 +134,39 @@ async def _read_capped(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
+class _TokenValidator(Protocol):
+    async def validate_token(self, raw_token: str, service_url: str | None = None) -> dict[str, Any]: ...
+
+
+class ExpiringTokensOnly:
+    """The SDK's inbound token check, then ours: the verified token must carry an expiry (`exp`, a number)
+    no more than MAX_TOKEN_LIFETIME away. The SDK (2.1.x) checks `exp`, `nbf` and `iat` only when they are
+    present (PyJWT's verify_exp without `require`), so a validly signed token without `exp` would be good
+    for ever. Any exception here is the SDK's 401."""
+
+    def __init__(self, inner: _TokenValidator, max_lifetime: float = MAX_TOKEN_LIFETIME) -> None:
+        self.inner = inner
+        self.max_lifetime = max_lifetime
+
+    async def validate_token(self, raw_token: str, service_url: str | None = None) -> dict[str, Any]:
+        payload = await self.inner.validate_token(raw_token, service_url)
+        exp = payload.get("exp")
+        if not isinstance(exp, (int, float)) or isinstance(exp, bool):
+            raise jwt.MissingRequiredClaimError("exp")
+        if exp > time.time() + self.max_lifetime:
+            raise jwt.InvalidTokenError("token expiry is too far in the future")
+        return payload
+
+
 class TeamsAdapter:
     name = "teams"
 
-    def __init__(self, app: App, bridge: StarletteBridge, chat: ChatService) -> None:
+    def __init__(self, app: App, bridge: StarletteBridge, chat: ChatService, *,
+                 authenticated: bool = True) -> None:
         self.app = app
         self.bridge = bridge
         self.chat = chat
+        self.authenticated = authenticated
         app.on_message(self.on_message)
         app.on_card_action(self.on_card_action)
         app.on_install_add(self.on_install)
@@ -145,6 +176,9 @@ class TeamsAdapter:
 
     async def start(self) -> None:
         await self.app.initialize()
+        if self.authenticated:
+            _require_expiry(self.app)
+
 
     async def stop(self) -> None:
         try:
@@ -201,6 +235,18 @@ class TeamsAdapter:
             await ctx.send(plain(reply.text))
         except Exception:  # an unsent greeting is not worth more than a log line
             log.exception("teams: could not greet after installation")
+
+
+def _require_expiry(app: App) -> None:
+    """Put ExpiringTokensOnly in front of the validator App.initialize() gave the SDK's HttpServer (a private
+    attribute: if a new SDK moves it, refuse to start rather than accept tokens without an expiry)."""
+    server = app.server
+    inner = getattr(server, "_token_validator", None)
+    if inner is None or not callable(getattr(inner, "validate_token", None)):
+        raise RuntimeError("teams: the SDK's inbound token validator was not found (SDK changed?); "
+                           "refusing to start without the token expiry check")
+    if not isinstance(inner, ExpiringTokensOnly):
+        server._token_validator = ExpiringTokensOnly(inner)  # type: ignore[assignment]
 
 
 def sender_of(activity: ActivityBase) -> Sender:
@@ -286,7 +332,7 @@ def build(settings: Settings, chat: ChatService, *, cloud: CloudEnvironment | No
                   cloud=cloud or PUBLIC, state=False, telemetry={"agent365": False})
     if unauthenticated:
         log.warning("teams: accepting UNAUTHENTICATED requests on %s (development only)", MESSAGING_ENDPOINT)
-    return TeamsAdapter(app, bridge, chat)
+    return TeamsAdapter(app, bridge, chat, authenticated=not unauthenticated)
 
 
 def _unauthenticated(settings: Settings) -> bool:

@@ -4,9 +4,12 @@ against the published keys get through; the keys come from the fake connector, n
 from __future__ import annotations
 
 import time
+from typing import Any
 
+import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from microsoft_teams.api.auth.cloud_environment import PUBLIC
 from pydantic import SecretStr
 
 from bot.adapters import teams
@@ -16,7 +19,7 @@ from bot.runtime import Runtime
 from tests.adapters.teams.conftest import (
     ANSWERABLE, APP_ID, EXPECTED_QUOTE, auth_settings, chat_of, message, sent_cards, serve, texts,
 )
-from tests.doubles.fake_teams_connector import FakeConnector
+from tests.doubles.fake_teams_connector import KID, FakeConnector
 
 SDK_WARNING = pytest.mark.filterwarnings(f"ignore:{teams.SDK_DEPRECATION}:DeprecationWarning")
 
@@ -59,6 +62,65 @@ def test_without_a_valid_bot_framework_token_nothing_is_answered(adapter_runtime
     assert {r.headers["authorization"] for r in connector.activities} == {"Bearer " + connector.outbound_token(
         "https://api.botframework.com/.default")}
     assert any(EXPECTED_QUOTE in t for t in texts(sent_cards(connector)[0]))
+
+
+def signed_without(connector: FakeConnector, service_url: str, *missing: str, **claims: Any) -> str:
+    """A token signed with the published key like connector.token(), but without the claims in *missing*."""
+    now = int(time.time())
+    payload = {"iss": PUBLIC.token_issuer, "aud": APP_ID, "serviceurl": service_url, "iat": now - 10,
+               "nbf": now - 10, "exp": now + 3600, **claims}
+    for claim in missing:
+        del payload[claim]
+    return jwt.encode(payload, connector.key, algorithm="RS256", headers={"kid": KID})
+
+
+@pytest.mark.integration
+@SDK_WARNING
+def test_a_validly_signed_token_without_a_usable_expiry_is_refused(adapter_runtime: Runtime,
+                                                                    connector: FakeConnector) -> None:
+    """The SDK checks `exp` only when it is there: a token without one would be good for ever (issue 12)."""
+    activity = message(connector, ANSWERABLE)
+    url = activity["serviceUrl"]
+    now = int(time.time())
+    refused = {
+        "no exp": signed_without(connector, url, "exp"),
+        "no exp, iat or nbf": signed_without(connector, url, "exp", "iat", "nbf"),
+        "exp in the year 3000": signed_without(connector, url, exp=32503680000),
+        "exp a day and a half away": signed_without(connector, url, exp=now + 36 * 3600),
+        "exp a string of digits": signed_without(connector, url, exp=str(now + 3600)),
+        "exp null": signed_without(connector, url, exp=None),
+        "exp true": signed_without(connector, url, exp=True),
+        "iat in the future": signed_without(connector, url, iat=now + 3600),
+        "nbf in the future": signed_without(connector, url, nbf=now + 3600),
+    }
+    # Bot Framework's tokens need not carry iat (its documented example has nbf and exp only).
+    accepted = {"no iat": signed_without(connector, url, "iat"),
+                "no iat or nbf": signed_without(connector, url, "iat", "nbf")}
+    with serve(adapter_runtime, auth_adapter(adapter_runtime, connector)) as client:
+        for why, token in refused.items():
+            response = client.post("/api/messages", json=activity, headers={"Authorization": f"Bearer {token}"})
+            assert response.status_code == 401, why
+        assert connector.activities == []
+        for why, token in accepted.items():
+            response = client.post("/api/messages", json=activity, headers={"Authorization": f"Bearer {token}"})
+            assert response.status_code == 200, why
+    # Each accepted one was answered (typing, then the answer; the first one also the welcome).
+    assert [r.body["type"] for r in connector.activities].count("typing") == 2
+
+
+def test_the_expiry_check_refuses_to_start_when_the_sdk_validator_is_missing(adapter_runtime: Runtime) -> None:
+    """If a new SDK moves its validator, the adapter fails to start rather than silently dropping the check."""
+    import asyncio
+
+    built = teams.build(settings_with(adapter_runtime, environment="production", teams_app_id=APP_ID,
+                                      teams_app_password="secret"), chat_of(adapter_runtime))
+
+    async def initialised_without_validator() -> None:
+        built.app.server._token_validator = None
+
+    built.app.initialize = initialised_without_validator  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError, match="token expiry check"):
+        asyncio.run(built.start())
 
 
 def settings_with(runtime: Runtime, **values: object) -> Settings:
