@@ -141,10 +141,10 @@ def load_corpus(root: Path, cache_dir: Path | None = None, max_bytes: int = MAX_
         if checked == orgs:
             break
         orgs = checked
+    orgs = without_shared_platform_ids(orgs, unreadable)
     corpus = Corpus(orgs=orgs)
     corpus.problems.extend(unreadable)
     reading = _Reading(cache_dir, max_bytes)
-    check_platform_ids(corpus.orgs)
     for folder in folders:
         if folder.name not in corpus.orgs:
             continue
@@ -211,14 +211,28 @@ def _person(entry: _ContactEntry) -> Person:
                   title=entry.title, how=how, handles=handles)
 
 
-def check_platform_ids(orgs: dict[str, Organisation]) -> None:
-    owner: dict[tuple[str, str], str] = {}
-    for org in orgs.values():
-        for pid in org.platform_ids:
-            if pid in owner:
-                raise ConfigError(f"{org.slug}/{ORG_FILE}: platforms.{pid[0]} {pid[1]} is also mapped to "
-                                  f"{owner[pid]}; one workspace or account can belong to one organisation only")
-            owner[pid] = org.slug
+def without_shared_platform_ids(orgs: dict[str, Organisation],
+                                problems: list[DocumentError]) -> dict[str, Organisation]:
+    """The organisations with every platform id that two of them claim taken from both: its people are
+    refused until the org files agree (either school would be a guess, and the wrong one would get
+    another school's policies). Each clash is reported in *problems*; everything else is served."""
+    claims: dict[tuple[str, str], list[str]] = {}
+    for slug in sorted(orgs):
+        for pid in orgs[slug].platform_ids:
+            claims.setdefault(pid, []).append(slug)
+    shared = {pid: slugs for pid, slugs in claims.items() if len(slugs) > 1}
+    out = dict(orgs)
+    for (kind, value), slugs in sorted(shared.items()):
+        for slug in slugs:
+            others = ", ".join(s for s in slugs if s != slug)
+            problems.append(DocumentError(f"{slug}/{ORG_FILE}", f"platforms.{kind} {value} is also mapped to "
+                                          f"{others}; one workspace or account can belong to one organisation "
+                                          "only, so it is refused until one org file drops it"))
+    for slug, org in orgs.items():
+        kept = tuple(pid for pid in org.platform_ids if pid not in shared)
+        if kept != org.platform_ids:
+            out[slug] = dataclasses.replace(org, platform_ids=kept)
+    return out
 
 
 def _with_parents_checked(orgs: dict[str, Organisation], folders: set[str],

@@ -95,15 +95,34 @@ def test_feedback_through_chat_is_refused_for_strangers(runtime: Runtime) -> Non
     assert chat.feedback(Sender("slack", "U9", workspace="T_UNKNOWN"), reply.answer.log_id, True).kind == "refused"
 
 
-def test_one_workspace_cannot_belong_to_two_schools(tmp_path: Path) -> None:
-    from bot.errors import ConfigError
+def _claim_stone_bays_workspace(corpus: Path) -> None:
+    map_platforms(corpus)
+    path = corpus / "model-trust" / "org.yaml"
+    spec = yaml.safe_load(path.read_text())
+    spec["platforms"] = {"slack_teams": ["T_STONE", "T_MODEL"]}
+    path.write_text(yaml.safe_dump(spec))
+
+
+def test_a_workspace_two_schools_claim_is_refused_and_reported_while_the_rest_is_served(tmp_path: Path) -> None:
     from bot.reading.corpus import load_corpus
 
     shutil.copytree(CORPUS, tmp_path / "corpus")
-    map_platforms(tmp_path / "corpus")
-    path = tmp_path / "corpus" / "model-trust" / "org.yaml"
-    spec = yaml.safe_load(path.read_text())
-    spec["platforms"] = {"slack_teams": ["T_STONE"]}
-    path.write_text(yaml.safe_dump(spec))
-    with pytest.raises(ConfigError, match="T_STONE is also mapped"):
-        load_corpus(tmp_path / "corpus")
+    _claim_stone_bays_workspace(tmp_path / "corpus")
+    corpus = load_corpus(tmp_path / "corpus")
+    assert len(corpus.orgs) == 5  # nobody stops being served
+    clashes = [p for p in corpus.problems if "T_STONE is also mapped" in p.reason]
+    assert {p.source for p in clashes} == {"stone-bay-school/org.yaml", "model-trust/org.yaml"}
+    assert ("slack_teams", "T_STONE") not in corpus.orgs["stone-bay-school"].platform_ids
+    assert ("slack_teams", "T_STONE") not in corpus.orgs["model-trust"].platform_ids
+    assert ("teams_tenants", "tenant-stone") in corpus.orgs["stone-bay-school"].platform_ids
+    assert ("slack_teams", "T_MODEL") in corpus.orgs["model-trust"].platform_ids
+
+
+def test_people_of_a_claimed_twice_workspace_get_neither_school(tmp_path: Path) -> None:
+    with built_runtime(tmp_path, _claim_stone_bays_workspace) as rt:
+        chat = chat_of(rt)
+        refused = chat.handle(SLACK_STONE, "can I accept a friend request from an ex-pupil on facebook?")
+        assert refused.kind == "refused" and refused.answer is None
+        served = chat.handle(Sender("teams", "x", workspace="tenant-stone"), "who is the DSL?")
+        assert served.kind == "answer" and served.org == "stone-bay-school"
+        assert chat.handle(Sender("slack", "U2", workspace="T_MODEL"), "who is the DSL?").org == "model-trust"
