@@ -17,6 +17,7 @@ from bot.alerts import build_dispatcher
 from bot.concern_alerts import ConcernAlerts
 from bot.admin import register as register_mod
 from bot.config import Settings
+from bot.errors import ConfigError
 from bot.core.chat import ChatService
 from bot.core.induction import Induction
 from bot.core.ratelimit import RateLimiter
@@ -57,9 +58,16 @@ class Runtime:
         return self.service.orgs
 
     def current_org(self, slug: str) -> Organisation | None:
-        """The org file as it is now (SLT membership changes take effect without a reindex)."""
+        """The org file as it is now (SLT membership changes take effect without a reindex); while it is
+        broken (mid-edit, say), the last one read, so that nobody is locked out by a typo."""
         folder = self.settings.corpus_dir / slug
-        return load_org(folder) if slug in self.orgs and folder.is_dir() else None
+        if slug not in self.orgs or not folder.is_dir():
+            return None
+        try:
+            return load_org(folder)
+        except ConfigError as exc:
+            log.warning("%s: using the org file as it was last read: %s", slug, exc)
+            return self.orgs[slug]
 
     def reindex(self) -> None:
         """Bring the index up to date with the corpus and answer from it from now on. Questions being
