@@ -102,7 +102,7 @@ def _pattern(role: Role) -> re.Pattern[str]:
 _ANY = re.compile("|".join(f"(?:{r.pattern.pattern})" for r in ROLES), re.IGNORECASE)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)  # headings and clauses repeat; questions rarely do, and each may be 2,000 characters
 def find_roles(text: str) -> tuple[str, ...]:
     """Canonical roles mentioned in *text*, in order of first appearance, each once."""
     if not _ANY.search(text):
