@@ -1,10 +1,10 @@
 """Closing the loop with the DSL: when a question is flagged as a live concern, the DSL and deputies are
-told at once (bot.alerts: a direct message on Slack or Telegram, e-mail), from a worker thread so the
+told at once (bot.alerts: a direct message on Slack, Teams or Telegram, e-mail), from a worker thread so the
 member of staff never waits and an unreachable platform delays no answer; a concern nobody has marked
 seen is raised again every `concern_realert_minutes` (a server chore, bot.server).
 
-Who is told: the org file's contacts whose role is the DSL or a deputy (their Slack/Telegram handles and
-e-mail), and the SLT members marked `dsl: true` (their e-mail). Nobody else.
+Who is told: the org file's contacts whose role is the DSL or a deputy (their Slack/Teams/Telegram handles
+and e-mail), and the SLT members marked `dsl: true` (their e-mail). Nobody else.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
-from bot.alerts import Alert, Dispatcher, Recipient
+from bot.alerts import TENANT_HANDLE, Alert, Dispatcher, Recipient
 from bot.core.models import Answer, Question
 from bot.reading.documents import Organisation
 from bot.storage.concerns import ConcernRow, SqlConcerns
@@ -31,11 +31,13 @@ DSL_ROLES = frozenset({"dsl", "deputy_dsl"})
 def recipients(org: Organisation) -> list[Recipient]:
     """The DSL and deputies of *org*, each once, with every address the org file gives them."""
     found: dict[str, Recipient] = {}
+    # A Teams id is only reachable within its tenant: the school's mapped tenant goes with it.
+    tenant = tuple((TENANT_HANDLE, value) for kind, value in org.platform_ids if kind == "teams_tenants")[:1]
     for person in org.people:
         if person.role_key in DSL_ROLES:
             email = person.how if person.how and _EMAIL.match(person.how) else None
             name = person.name or person.role
-            found[name.lower()] = Recipient(name=name, email=email, handles=person.handles)
+            found[name.lower()] = Recipient(name=name, email=email, handles=person.handles + tenant)
     for member in org.slt:
         if member.dsl:
             known = found.get(member.name.lower())

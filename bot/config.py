@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     teams_app_password: SecretStr = SecretStr("")
     teams_tenant_id: str = ""
     teams_allow_unauthenticated: bool = False
+    # Where safeguarding alerts to the DSL as Teams direct messages are sent (Microsoft's global service URL
+    # for proactive messages; a regional one such as https://smba.trafficmanager.net/emea/ works too).
+    teams_service_url: str = "https://smba.trafficmanager.net/teams/"
 
     # Telegram (python-telegram-bot): polling by default; webhook mode when a secret is set and the
     # webhook URL is registered. Starts only when the token is set.

@@ -14,6 +14,7 @@ from bot.alerts.base import Sender
 from bot.alerts.email_sender import EmailSender
 from bot.alerts.message import Alert, Recipient, address_of
 from bot.alerts.slack_sender import SlackSender
+from bot.alerts.teams_sender import TeamsSender
 from bot.alerts.telegram_sender import TelegramSender
 from bot.config import Settings
 
@@ -58,7 +59,8 @@ class Dispatcher:
 
 def build_dispatcher(settings: Settings) -> Dispatcher:
     """A dispatcher with a sender for each channel whose settings are set: smtp_host, slack_bot_token,
-    telegram_token. With none it still works and returns [] (the dashboard still shows the concern)."""
+    telegram_token, teams_app_id with teams_app_password. With none it still works and returns [] (the
+    dashboard still shows the concern)."""
     senders: list[Sender] = []
     email = _email_sender(settings)
     if email is not None:
@@ -69,6 +71,10 @@ def build_dispatcher(settings: Settings) -> Dispatcher:
     telegram_token = settings.telegram_token.get_secret_value()
     if telegram_token:
         senders.append(TelegramSender(telegram_token, settings.telegram_api_url))
+    teams_password = settings.teams_app_password.get_secret_value()
+    if settings.teams_app_id and teams_password:
+        senders.append(TeamsSender(settings.teams_app_id, teams_password, settings.teams_tenant_id,
+                                   settings.teams_service_url))
     return Dispatcher(senders)
 
 

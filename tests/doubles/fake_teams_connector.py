@@ -11,6 +11,7 @@ import json
 import re
 import threading
 import time
+from urllib.parse import parse_qsl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -21,6 +22,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from microsoft_teams.api.auth.cloud_environment import PUBLIC, CloudEnvironment
 
+_TOKEN = re.compile(r"^/login/[^/]+/oauth2/v2\.0/token$")
 _ACTIVITIES = re.compile(r"^/v3/conversations/(?P<conversation>[^/]+)/activities(?:/(?P<reply_to>[^/]+))?$")
 KID = "fake-connector-key"
 
@@ -40,12 +42,21 @@ class FakeConnector:
     requests: list[Recorded] = field(default_factory=list)
     key: rsa.RSAPrivateKey = field(default_factory=lambda: rsa.generate_private_key(65537, 2048))
     lock: threading.Lock = field(default_factory=threading.Lock)
+    client_secret: str = "not-a-real-secret"  # what the token endpoint accepts
+    unreachable: set[str] = field(default_factory=set)  # Teams ids the bot is not installed for
 
     @property
     def activities(self) -> list[Recorded]:
         """Activities the bot sent, in order."""
         with self.lock:
             return [r for r in self.requests if r.method == "POST" and _ACTIVITIES.match(r.path)]
+
+    def wait_for_activities(self, count: int, timeout: float = 10.0) -> list[Recorded]:
+        """The first *count* activities sent, waiting for them (alerts are sent from a worker thread)."""
+        end = time.monotonic() + timeout
+        while len(self.activities) < count and time.monotonic() < end:
+            time.sleep(0.02)
+        return self.activities[:count]
 
     def cloud(self) -> CloudEnvironment:
         """Public-cloud settings with every endpoint the SDK could fetch keys or tokens from made local."""
@@ -88,11 +99,27 @@ def _handler(fake: FakeConnector) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:  # noqa: N802
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
-            body = json.loads(raw) if raw else None
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:  # a form (the token request)
+                body = None
             match = _ACTIVITIES.match(self.path)
             self._record(body, match["conversation"] if match else "")
             if match:
                 self._reply(201, {"id": f"activity-{len(fake.activities)}"})
+            elif self.path == "/v3/conversations":  # a proactive one-to-one chat, opened (or got back)
+                member = ((body or {}).get("members") or [{}])[0].get("id", "")
+                if member in fake.unreachable:
+                    self._reply(403, {"error": {"code": "BotNotInConversationRoster", "message": "not installed"}})
+                else:
+                    self._reply(201, {"id": f"a:dm-{member}"})
+            elif _TOKEN.match(self.path):  # Entra's client-credentials grant
+                form = dict(parse_qsl(raw.decode()))
+                if form.get("client_secret") != fake.client_secret:
+                    self._reply(401, {"error": "invalid_client"})
+                else:
+                    self._reply(200, {"access_token": fake.outbound_token(form.get("scope", "")),
+                                      "token_type": "Bearer", "expires_in": 3599})
             else:
                 self._reply(404, {"error": {"code": "NotFound", "message": self.path}})
 
