@@ -8,6 +8,7 @@ from alembic import context
 from bot.storage.tables import Base
 
 config = context.config
+MIGRATION_LOCK = 0x706F6C6963790001  # "policy" + 1: this project's advisory lock key for migrations
 
 
 def _engine():  # type: ignore[no-untyped-def]
@@ -30,6 +31,10 @@ def run_migrations_online() -> None:
         context.configure(connection=connection, target_metadata=Base.metadata,
                           render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Several replicas may start together on one database: one migrates while the others wait
+                # here, then find nothing left to do. Released when this transaction ends.
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
             context.run_migrations()
         connection.commit()
         if sqlite:
