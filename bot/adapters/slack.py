@@ -15,15 +15,21 @@ where the pressed one was (its thread or DM; through response_url for an ephemer
 
 Bolt acknowledges events at once and runs listeners in the background, so Slack never waits for an
 answer; ChatService is synchronous and CPU-bound, so it runs in a worker thread and the event loop stays
-free. Slack re-sends an event it thinks was missed (x-slack-retry-num); a bounded memory of event ids
-makes sure nobody gets a second answer. That memory is per process: run one Slack worker per token.
+free. Slack re-sends an event it thinks was missed (x-slack-retry-num, signed afresh each time); a bounded
+memory of event ids makes sure nobody gets a second answer. A signed request sent again as it was (a
+replay: same timestamp, same signature, accepted by the signature check for 5 minutes) is acknowledged
+and otherwise ignored, whatever it is: command, event or button (SeenSignatures). Both memories are per
+process: run one Slack worker per token (several replicas would need a shared store, issue 13).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import heapq
 import logging
 import re
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -32,6 +38,7 @@ import aiohttp
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -52,6 +59,13 @@ THINKING = "is looking that up…"
 ACKNOWLEDGED = "Looking that up…"
 REMEMBERED_EVENTS = 4096  # Slack retries within ~5 minutes; this covers far more than that at school volumes
 DELIVERY_ERRORS = (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError)
+# slack_sdk's SignatureVerifier accepts a request whose timestamp is within 5 minutes of now, either side;
+# a replay is possible only inside that window, so a signature need be remembered no longer (plus a margin
+# for the moment between bolt's check and ours).
+REPLAY_WINDOW = 5 * 60 + 5
+# Signed requests are Slack's own traffic (forged ones never get this far): at 50,000 in ten minutes a
+# school would be sending 80 a second. Past the cap the soonest to expire are forgotten first.
+REMEMBERED_SIGNATURES = 50_000
 
 
 class SeenEvents:
@@ -72,14 +86,67 @@ class SeenEvents:
         return True
 
 
+class SeenSignatures:
+    """The signed requests already accepted, each remembered (as a hash of its timestamp and signature)
+    until its timestamp is too old for the signature check to accept it again; at most *size* of them.
+
+    In process memory: with several replicas each would have its own, and a replay sent to another
+    replica would be answered. Running more than one needs a shared store (issue 13)."""
+
+    def __init__(self, window: float = REPLAY_WINDOW, size: int = REMEMBERED_SIGNATURES,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.window = window
+        self.size = size
+        self.clock = clock
+        self._expiry: dict[str, float] = {}
+        self._by_expiry: list[tuple[float, str]] = []  # a heap: the soonest to expire first
+        self._warned = False
+
+    def __len__(self) -> int:
+        return len(self._expiry)
+
+    def first_time(self, timestamp: str, signature: str) -> bool:
+        """True the first time this (timestamp, signature) is seen, and remember it; False for a replay."""
+        now = self.clock()
+        self._forget_expired(now)
+        key = hashlib.sha256(f"{timestamp}:{signature}".encode()).hexdigest()
+        if key in self._expiry:
+            return False
+        try:
+            expires = float(int(timestamp)) + self.window
+        except ValueError:  # bolt refuses such a request before we see it; remember it the longest anyway
+            expires = now + 2 * self.window
+        expires = max(expires, now)
+        self._expiry[key] = expires
+        heapq.heappush(self._by_expiry, (expires, key))
+        while len(self._expiry) > self.size:
+            _, oldest = heapq.heappop(self._by_expiry)
+            self._expiry.pop(oldest, None)
+            if not self._warned:
+                self._warned = True
+                log.warning("more than %d signed Slack requests in %d s: the oldest are forgotten early",
+                            self.size, self.window)
+        return True
+
+    def _forget_expired(self, now: float) -> None:
+        while self._by_expiry and self._by_expiry[0][0] < now:
+            _, key = heapq.heappop(self._by_expiry)
+            self._expiry.pop(key, None)
+
+
 class SlackListeners:
     """Bolt listeners: Slack payloads in, ChatService calls, Slack messages out."""
 
-    def __init__(self, chat: ChatService, seen: SeenEvents | None = None) -> None:
+    def __init__(self, chat: ChatService, seen: SeenEvents | None = None,
+                 signatures: SeenSignatures | None = None) -> None:
         self.chat = chat
         self.seen = seen or SeenEvents()
+        self.signatures = signatures or SeenSignatures()
 
     def register(self, app: AsyncApp) -> None:
+        # Bolt runs its own middleware (the signature check first) before any registered here: only
+        # requests signed with our secret are ever remembered, so forged ones cannot fill the memory.
+        app.middleware(self.no_replays)
         app.middleware(self.dedupe)
         app.event("app_mention")(self.on_mention)
         app.event("message")(self.on_message)
@@ -90,6 +157,19 @@ class SlackListeners:
         app.action(ACTION_NOT_HELPFUL)(self.on_feedback)
         app.action(re.compile(f"^{re.escape(ACTION_INDUCTION)}"))(self.on_induction)
         app.error(self.on_error)
+
+    async def no_replays(self, req: AsyncBoltRequest, body: Payload,
+                         next_: Callable[[], Awaitable[None]]) -> BoltResponse | None:
+        """Acknowledge a signed HTTP request seen before (same timestamp and signature) and do nothing
+        else: no answer, no log entry. Socket Mode requests carry no signature and pass."""
+        if req.mode == "http":
+            timestamp = (req.headers.get("x-slack-request-timestamp") or [""])[0]
+            signature = (req.headers.get("x-slack-signature") or [""])[0]
+            if timestamp and signature and not self.signatures.first_time(timestamp, signature):
+                log.info("ignored a replayed Slack %s (a signed request already handled)", _kind(body))
+                return BoltResponse(status=200, body="")
+        await next_()
+        return None
 
     async def dedupe(self, body: Payload, next_: Callable[[], Awaitable[None]]) -> BoltResponse | None:
         """Acknowledge a re-delivered event (same event_id) without handling it again."""
@@ -200,9 +280,10 @@ class SlackAdapter:
 
     name = "slack"
 
-    def __init__(self, app: AsyncApp, app_token: str = "") -> None:
+    def __init__(self, app: AsyncApp, app_token: str = "", listeners: SlackListeners | None = None) -> None:
         self.app = app
         self.app_token = app_token
+        self.listeners = listeners
         self._http = AsyncSlackRequestHandler(app)
         self._socket: AsyncSocketModeHandler | None = None
 
@@ -249,8 +330,9 @@ def build(settings: Settings, chat: ChatService) -> SlackAdapter:
     client = AsyncWebClient(token=token, base_url=settings.slack_api_url)
     app = AsyncApp(client=client, signing_secret=secret, name="policybot", logger=_bolt_logger(),
                    request_verification_enabled=not app_token)  # Socket Mode requests come over the socket
-    SlackListeners(chat).register(app)
-    return SlackAdapter(app, app_token)
+    listeners = SlackListeners(chat)
+    listeners.register(app)
+    return SlackAdapter(app, app_token, listeners)
 
 
 class _WithholdBodies(logging.Filter):

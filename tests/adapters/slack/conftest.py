@@ -43,6 +43,7 @@ class SlackHarness:
     http: TestClient
     fake: FakeSlackApi
     runtime: Runtime
+    adapter: slack_adapter.SlackAdapter
 
     def post(self, body: str, content_type: str, **signing: Any) -> Response:
         return self.http.post("/slack/events", content=body.encode("utf-8"),
@@ -59,6 +60,11 @@ class SlackHarness:
         return self.post(button_form(action_id, value, self.fake.response_url("button")),
                          "application/x-www-form-urlencoded")
 
+    def replays_remembered(self) -> int:
+        """How many signed requests the adapter's replay guard remembers."""
+        assert self.adapter.listeners is not None
+        return len(self.adapter.listeners.signatures)
+
 
 @contextmanager
 def harness(runtime: Runtime, fake_slack: FakeSlackApi) -> Iterator[SlackHarness]:
@@ -66,7 +72,7 @@ def harness(runtime: Runtime, fake_slack: FakeSlackApi) -> Iterator[SlackHarness
     assert runtime.chat is not None
     adapter = slack_adapter.build(slack_settings(runtime, fake_slack), runtime.chat)
     with TestClient(build_app(runtime, chores=False, adapters=[adapter])) as http:
-        yield SlackHarness(http, fake_slack, runtime)
+        yield SlackHarness(http, fake_slack, runtime, adapter)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ signed request bolt expects: HMAC-SHA256 of `v0:{timestamp}:{body}` with the sig
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from typing import Any
@@ -15,6 +16,13 @@ TOKEN = "xoxb-test-token"
 STONE = "T_STONE"
 
 Payload = dict[str, Any]
+# Slack gives every command and button press a trigger id of its own (and a press its action_ts): two
+# presses of one button are two different requests, never a replay of one (bot.adapters.slack).
+_TRIGGERS = itertools.count(1)
+
+
+def _trigger_id() -> str:
+    return f"1.2.{next(_TRIGGERS)}"
 
 
 def signed_headers(body: str, content_type: str, secret: str = SECRET, timestamp: int | None = None,
@@ -54,7 +62,7 @@ def command_form(text: str, response_url: str, team: str = STONE, user: str = "U
                  command: str = "/policy") -> str:
     return urlencode({"token": "legacy", "team_id": team, "team_domain": "stone-bay", "channel_id": "C_STAFF",
                       "channel_name": "staff", "user_id": user, "user_name": "asker", "command": command,
-                      "text": text, "api_app_id": "A1", "response_url": response_url, "trigger_id": "1.2.3"})
+                      "text": text, "api_app_id": "A1", "response_url": response_url, "trigger_id": _trigger_id()})
 
 
 def button_form(action_id: str, value: str, response_url: str, team: str = STONE, user: str = "U_ASKER",
@@ -68,7 +76,7 @@ def button_form(action_id: str, value: str, response_url: str, team: str = STONE
                **({"thread_ts": thread_ts} if thread_ts else {})}
     payload = {"type": "block_actions", "team": {"id": team, "domain": "stone-bay"},
                "user": {"id": user, "username": "asker", "team_id": team}, "api_app_id": "A1",
-               "container": container, "channel": {"id": channel, "name": "staff"}, "trigger_id": "1.2.3",
+               "container": container, "channel": {"id": channel, "name": "staff"}, "trigger_id": _trigger_id(),
                "response_url": response_url, **({} if ephemeral else {"message": message}),
                "actions": [{"type": "button", "action_id": action_id, "block_id": block_id,
                             "value": value, "action_ts": "1700000002.000100"}]}

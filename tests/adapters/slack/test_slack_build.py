@@ -64,3 +64,22 @@ def test_the_manifest_asks_slack_for_what_the_adapter_handles() -> None:
             *(c["url"] for c in features["slash_commands"])}
     assert {u.rsplit("/", 2)[-2:] == ["slack", "events"] for u in urls} == {True}
     assert settings["socket_mode_enabled"] is False
+
+
+def test_remembered_signatures_expire_with_the_window_and_are_capped() -> None:
+    from bot.adapters.slack import SeenSignatures
+
+    now = [1_000_000.0]
+    seen = SeenSignatures(window=300, size=3, clock=lambda: now[0])
+    assert seen.first_time("1000000", "v0=a") and not seen.first_time("1000000", "v0=a")
+    assert seen.first_time("1000000", "v0=b")  # another signature: another request
+    assert seen.first_time("1000001", "v0=a")  # another timestamp: another request
+    now[0] += 299
+    assert not seen.first_time("1000000", "v0=a")  # still inside the window: still a replay
+    now[0] += 2  # the two stamped 1000000 are now too old for the signature check: forgotten
+    assert seen.first_time("1000301", "v0=c") and len(seen) == 2
+    assert not seen.first_time("1000001", "v0=a")  # its window is not over yet
+    assert seen.first_time("1000302", "v0=d") and len(seen) == 3
+    assert seen.first_time("1000303", "v0=e") and len(seen) == 3  # the cap: the soonest to expire goes first
+    assert seen.first_time("1000001", "v0=a")  # it was that one (forgotten early, as the cap warns)
+    assert not seen.first_time("1000303", "v0=e")

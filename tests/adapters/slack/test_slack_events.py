@@ -12,7 +12,8 @@ from bot.adapters.slack import ACKNOWLEDGED, THINKING
 from bot.adapters.slack_blocks import ACTION_HELPFUL, ACTION_NOT_HELPFUL, ZWSP
 from bot.core.chat import HELP, REFUSED, SORRY
 from tests.adapters.slack.conftest import SlackHarness
-from tests.adapters.slack.payloads import direct_message, home_opened, mention
+from tests.adapters.slack.payloads import (STONE, button_form, command_form, direct_message, event_callback,
+                                           home_opened, mention, signed_headers)
 from tests.conftest import logged_entries, seed_text
 from tests.doubles.fake_slack_api import ApiCall
 
@@ -134,14 +135,63 @@ def test_an_unknown_workspace_gets_a_polite_refusal_and_no_policy_text(slack: Sl
 
 
 def test_a_retried_event_is_answered_once(slack: SlackHarness) -> None:
-    event = mention(LEARNER_MESSAGE)
-    assert slack.event(event, "EvRetry").status_code == 200
-    assert slack.event(event, "EvRetry", retry=1).status_code == 200  # Slack thought the first was lost
+    """Slack signs each retry afresh (a retry 5 minutes on would fail the check otherwise): the event id,
+    not the signature, is what makes it the same event."""
+    event, now = mention(LEARNER_MESSAGE), int(time.time())
+    assert slack.event(event, "EvRetry", timestamp=now - 2).status_code == 200
+    # Slack thought the first was lost
+    assert slack.event(event, "EvRetry", retry=1, timestamp=now - 1).status_code == 200
     slack.fake.wait_for("chat.postMessage")
-    assert slack.event(event, "EvRetry", retry=2).status_code == 200
+    assert slack.event(event, "EvRetry", retry=2, timestamp=now).status_code == 200
     time.sleep(0.5)
     assert len(slack.fake.calls_to("chat.postMessage")) == 1
     assert len(logged_entries(slack.runtime.settings.database_url)) == 1
+    assert slack.replays_remembered() == 3  # three differently signed requests: none was a replay
+
+
+def test_a_replayed_policy_command_is_acknowledged_but_not_answered_or_logged(slack: SlackHarness) -> None:
+    """A captured signed /policy request sent again within the 5 minutes the signature check accepts it
+    (issue 12): the same bytes, the same headers."""
+    body = command_form(LEARNER_MESSAGE, slack.fake.response_url("command"), STONE)
+    headers = signed_headers(body, "application/x-www-form-urlencoded", timestamp=int(time.time()) - 60)
+    first = slack.http.post("/slack/events", content=body.encode(), headers=headers)
+    assert first.status_code == 200 and first.json()["text"] == ACKNOWLEDGED
+    slack.fake.wait_for("response_url")
+    for _ in range(3):
+        replay = slack.http.post("/slack/events", content=body.encode(), headers=headers)
+        assert replay.status_code == 200 and replay.content == b""
+    time.sleep(0.5)
+    assert len(slack.fake.calls_to("response_url")) == 1
+    assert len(logged_entries(slack.runtime.settings.database_url)) == 1
+    # The same question asked again (signed afresh, as Slack would send it) is answered and logged.
+    assert slack.command(LEARNER_MESSAGE).json()["text"] == ACKNOWLEDGED
+    slack.fake.wait_for("response_url", count=2)
+    assert len(logged_entries(slack.runtime.settings.database_url)) == 2
+
+
+def test_a_replayed_event_or_button_is_not_handled_twice(slack: SlackHarness) -> None:
+    event_body = json.dumps(event_callback(mention(LEARNER_MESSAGE), "EvReplayed"))
+    event_headers = signed_headers(event_body, "application/json")
+    for _ in range(2):
+        assert slack.http.post("/slack/events", content=event_body.encode(), headers=event_headers).status_code == 200
+    log_id = button_value(slack.fake.wait_for("chat.postMessage")[0])
+    click = button_form(ACTION_NOT_HELPFUL, log_id, slack.fake.response_url("button"))
+    click_headers = signed_headers(click, "application/x-www-form-urlencoded")
+    for _ in range(2):
+        assert slack.http.post("/slack/events", content=click.encode(), headers=click_headers).status_code == 200
+    slack.fake.wait_for("chat.postEphemeral")
+    time.sleep(0.5)
+    assert len(slack.fake.calls_to("chat.postMessage")) == 1
+    assert len(slack.fake.calls_to("chat.postEphemeral")) == 1
+
+
+def test_forged_requests_are_not_remembered(slack: SlackHarness) -> None:
+    """Only requests that pass the signature check are remembered: forged ones cannot fill the memory."""
+    for n in range(20):
+        assert slack.event(mention(LEARNER_MESSAGE), f"EvForged{n}", secret="not-the-secret").status_code == 401
+    assert slack.replays_remembered() == 0
+    assert slack.event(mention(LEARNER_MESSAGE), "EvSigned").status_code == 200
+    assert slack.replays_remembered() == 1
 
 
 # As Slack delivers it: what the person typed is entity-escaped, their @channel is a live token.

@@ -24,7 +24,7 @@ def test_a_friend_request_question_is_answered_from_stone_bays_policy(real_runti
     assert real_runtime.chat is not None
     adapter = slack_adapter.build(slack_settings(real_runtime, fake_slack), real_runtime.chat)
     with TestClient(build_app(real_runtime, chores=False, adapters=[adapter])) as http:
-        slack = SlackHarness(http, fake_slack, real_runtime)
+        slack = SlackHarness(http, fake_slack, real_runtime, adapter)
         slack.event(mention("can I accept a friend request from an ex-pupil on facebook?"), "EvFriend")
         [post] = fake_slack.wait_for("chat.postMessage", timeout=60)
     quotes = [line[2:].replace(ZWSP, "").replace("&amp;", "&") for b in post.params["blocks"] if b["type"] == "section"
