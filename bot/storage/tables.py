@@ -227,3 +227,33 @@ class ConcernView(Base):
     viewer: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(20))  # viewed | seen | followed_up | note
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SltSession(Base):
+    """A signed-in dashboard session. The cookie carries a random id; only its hash is kept, so reading
+    the table gives no one a session. Signing out deletes the record, a password change deletes all of
+    the member's, and a cookie whose record is gone (or expired) signs no one in."""
+
+    __tablename__ = "slt_sessions"
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the cookie's id
+    org: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+    __table_args__ = (Index("ix_slt_session_member", "org", "email"),)
+
+
+class SignInFailure(Base):
+    """A dashboard sign-in that failed (or is being checked), for the limits in bot.admin.auth. Kept in
+    the database, not in memory, so that servers sharing it share the counts; purged after an hour."""
+
+    __tablename__ = "slt_sign_in_failures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    client: Mapped[str] = mapped_column(String(100))  # the client's address, or "device:<hash>"
+    org: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(200))
+    recognised: Mapped[bool] = mapped_column(Boolean)  # from a browser this account signed in on before
+
+    __table_args__ = (Index("ix_failure_client", "client", "at"), Index("ix_failure_account", "org", "email", "at"))
