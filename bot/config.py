@@ -6,7 +6,7 @@ from datetime import date
 from typing import Literal
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MAX_QUESTION_CHARS = 2000
@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     secret_key_file: Path = Path("var/secret.key")
     # Dashboard session cookies only over HTTPS (set true behind TLS).
     secure_cookies: bool = False
+    # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For the dashboard
+    # believes when counting failed sign-ins per client; empty = the connecting address is the client.
+    trusted_proxies: str = ""
 
     # "development" allows the web chat's organisation picker and Teams without authentication (only if
     # teams_allow_unauthenticated is also set); "production" refuses both.
@@ -92,3 +95,13 @@ class Settings(BaseSettings):
     public_url: str = ""
     # Fixes "today" for review-date warnings (tests, demonstrations); empty means the real date.
     today: date | None = None
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        import ipaddress
+
+        for part in value.split(","):
+            if part.strip():
+                ipaddress.ip_network(part.strip(), strict=False)  # ValueError: not an address or network
+        return value

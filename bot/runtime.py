@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import wiring
 from bot.alerts import build_dispatcher
 from bot.concern_alerts import ConcernAlerts
+from bot.admin import auth as admin_auth
 from bot.admin import register as register_mod
 from bot.config import Settings
 from bot.errors import ConfigError
@@ -87,6 +88,7 @@ class Runtime:
         kept = concerns.purge(self.db, {o.slug: o.concern_retention_days for o in self.orgs.values()}, now)
         for org, count in kept.items():
             log.info("retention: deleted %d expired safeguarding concerns of %s", count, org)
+        admin_auth.purge(self.db, now)  # expired dashboard sessions, sign-in failures past every limit's window
         return deleted
 
     def flush_spool(self) -> int:

@@ -7,28 +7,32 @@ shown to members marked `dsl: true` only.
 
 from __future__ import annotations
 
+import csv
 import io
 import logging
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from bot import wiring
 from bot.admin import auth, queries
 from bot.admin.charts import Bar, bar_chart
 from bot.admin.gaps import answer_gap
 from bot.admin.register import write_csv as write_register_csv
-from bot.admin.report import write_csv
+from bot.admin.report import CSV_HEADER, _cell
 from bot.core.compose import review_status
-from bot.errors import AccessDenied, PolicybotError
-from bot.reading.documents import SltMember
+from bot.errors import AccessDenied, PolicybotError, StorageError
+from bot.reading.documents import Organisation, SltMember
 from bot.runtime import Runtime
 from bot.storage.concerns import STATUSES, SqlConcerns
 
@@ -36,49 +40,82 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 DEFAULT_WEEKS = 12
+# The page covers at most about two years (and never more than the log keeps): its weekly charts stay
+# readable and its work bounded. The CSV export covers everything the log keeps, streamed.
+MAX_PAGE_DAYS = 731
 
 
 def routes(runtime: Runtime) -> list[Route | Mount]:
-    sign_in = auth.SignIn(runtime.db)
+    sign_in = auth.SignIn(runtime.db, runtime.clock)
+    sessions = auth.Sessions(runtime.db, runtime.clock)
+    devices = auth.DeviceCookies(wiring.secret_key(runtime.settings), runtime.clock)
+    proxies = auth.trusted_networks(runtime.settings.trusted_proxies)
 
     async def login_page(request: Request) -> Response:
-        return _login(request, runtime, error=None)
+        return _login(request, runtime, error=None, devices=devices)
 
     async def login(request: Request) -> Response:
         form = await request.form()
-        typed = {"org": str(form.get("org", "")), "email": str(form.get("email", ""))}
+        email, password = str(form.get("email", ""))[:300], str(form.get("password", ""))
+        typed = {"org": str(form.get("org", ""))[:100], "email": email}
         if not _csrf(request, form):
-            return _login(request, runtime, "Your sign-in form expired; please try again.", 400, typed)
-        org = runtime.current_org(str(form.get("org", "")))
+            return _login(request, runtime, "Your sign-in form expired; please try again.", 400, typed, devices)
+        org = await run_in_threadpool(_school_for, runtime, typed["org"], email)
+        if org is None:  # none chosen, and the e-mail does not tell which (no password was checked)
+            return _login(request, runtime, "Choose your school from the list, then sign in.", 400, typed, devices)
+        typed["org"] = org.slug
+        cookie = request.cookies.get(auth.DeviceCookies.NAME)
+        known = devices.read(cookie) == auth.SignedIn(org.slug, email.strip().lower())
+        address = auth.client_address(request.client.host if request.client else None,
+                                      request.headers.get("x-forwarded-for"), proxies)
+        attempt = auth.attempt(org.slug, email, address, cookie if known else None)
         try:
-            who = await run_in_threadpool(sign_in.check, org, str(form.get("email", "")),
-                                          str(form.get("password", "")))
+            who = await run_in_threadpool(sign_in.check, org, attempt, password)
+        except auth.TooManyAttempts as exc:
+            log.warning("dashboard: sign-in refused for %s (too many failures)", org.slug)
+            response = _login(request, runtime, str(exc), 429, typed, devices)
+            response.headers["Retry-After"] = str(exc.retry_after_s)
+            return response
         except AccessDenied as exc:
-            log.info("dashboard: refused sign-in for %s", form.get("org"))
-            return _login(request, runtime, str(exc), 401, typed)
-        assert org is not None
+            log.info("dashboard: refused sign-in for %s", org.slug)
+            return _login(request, runtime, str(exc), 401, typed, devices)
+        except StorageError:
+            return _no_database(request, runtime, typed, devices)
+        try:
+            token = await run_in_threadpool(_new_session, sessions, request.session.get("sid"), org.slug, who.email)
+        except SQLAlchemyError:
+            return _no_database(request, runtime, typed, devices)
         request.session.clear()  # a fresh session on sign-in: no fixation
-        request.session.update({"org": org.slug, "email": who.email, "csrf": auth.new_csrf_token()})
-        return RedirectResponse("/slt/", status_code=303)
+        request.session.update({"sid": token, "org": org.slug, "email": who.email, "csrf": auth.new_csrf_token()})
+        response = RedirectResponse("/slt/", status_code=303)
+        response.set_cookie(auth.DeviceCookies.NAME, devices.issue(org.slug, who.email),
+                            max_age=auth.DEVICE_DAYS * 86400, path="/slt", httponly=True, samesite="strict",
+                            secure=runtime.settings.secure_cookies)
+        return response
 
     async def logout(request: Request) -> Response:
         form = await request.form()
         if _csrf(request, form):
+            try:
+                await run_in_threadpool(sessions.end, request.session.get("sid"))  # a copy of the cookie dies too
+            except SQLAlchemyError:
+                log.warning("dashboard: sign-out could not delete its session record (database unreachable)")
             request.session.clear()
         return RedirectResponse("/slt/login", status_code=303)
 
     async def home(request: Request) -> Response:
-        who = _member(request, runtime)
+        who = await _member(request, runtime)
         if who is None:
             return RedirectResponse("/slt/login", status_code=303)
-        since, problem = _since(request, runtime.clock())
+        org = runtime.orgs[request.session["org"]]
+        since, problem = _since(request, runtime.clock(), min(org.retention_days, MAX_PAGE_DAYS), org.retention_days)
         page = await run_in_threadpool(_page, runtime, request.session["org"], who, since)
         return _render(request, "dashboard.html", {**page, "member": who, "problem": problem,
                                                    "notice": request.session.pop("notice", None),
                                                    "csrf": request.session["csrf"]})
 
     async def answer(request: Request) -> Response:
-        who = _member(request, runtime)
+        who = await _member(request, runtime)
         form = await request.form()
         if who is None or not _csrf(request, form):
             return Response("Sign in again to answer questions.", status_code=403)
@@ -91,18 +128,20 @@ def routes(runtime: Runtime) -> list[Route | Mount]:
         return _notice_then(request, "/slt/", "Saved: staff asking this now get your answer.")
 
     async def export(request: Request) -> Response:
-        who = _member(request, runtime)
+        who = await _member(request, runtime)
         if who is None:
             return RedirectResponse("/slt/login", status_code=303)
-        since, _ = _since(request, runtime.clock())
-        out = io.StringIO()
-        await run_in_threadpool(_export, runtime, request.session["org"], since, who.dsl, out)
-        name = f"policybot-{request.session['org']}-{since:%Y-%m-%d}.csv"
-        return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+        org = runtime.orgs[request.session["org"]]
+        since, _ = _since(request, runtime.clock(), org.retention_days, org.retention_days)
+        name = f"policybot-{org.slug}-{since:%Y-%m-%d}.csv"
+        # Streamed a page of entries at a time (a sync iterator: Starlette runs each step in a worker
+        # thread), so a year's log never sits whole in memory.
+        return StreamingResponse(_csv_chunks(runtime, org.slug, since, who.dsl), media_type="text/csv; charset=utf-8",
+                                 headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                          "Cache-Control": "no-store"})
 
     async def acks_page(request: Request) -> Response:
-        who = _member(request, runtime)
+        who = await _member(request, runtime)
         if who is None:
             return RedirectResponse("/slt/login", status_code=303)
         org = request.session["org"]
@@ -118,7 +157,7 @@ def routes(runtime: Runtime) -> list[Route | Mount]:
                                               "notice": request.session.pop("notice", None)})
 
     async def remind(request: Request) -> Response:
-        who = _member(request, runtime)
+        who = await _member(request, runtime)
         form = await request.form()
         if who is None or not _csrf(request, form):
             return Response("Sign in again to send reminders.", status_code=403)
@@ -127,7 +166,7 @@ def routes(runtime: Runtime) -> list[Route | Mount]:
                                                    "write to the bot.")
 
     async def concerns_page(request: Request) -> Response:
-        who = _dsl(request, runtime)
+        who = await _dsl(request, runtime)
         if isinstance(who, Response):
             return who
         org = request.session["org"]
@@ -139,7 +178,7 @@ def routes(runtime: Runtime) -> list[Route | Mount]:
                                                   "counts": counts, "status": status})
 
     async def concern_page(request: Request) -> Response:
-        who = _dsl(request, runtime)
+        who = await _dsl(request, runtime)
         if isinstance(who, Response):
             return who
         org, concern_id = request.session["org"], request.path_params["concern_id"]
@@ -190,16 +229,63 @@ def _answer_and_reindex(runtime: Runtime, org: str, who: SltMember, entries: lis
     runtime.reindex()
 
 
-def _export(runtime: Runtime, org: str, since: datetime, include_flagged: bool, out: io.StringIO) -> None:
-    with runtime.db() as session:
-        write_csv(session, org, since, include_flagged=include_flagged, out=out)
+def _csv_chunks(runtime: Runtime, org: str, since: datetime, include_flagged: bool) -> Iterator[str]:
+    """The export as CSV text, one page of entries (queries.CSV_PAGE) at a time, oldest first."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    after: tuple[datetime, str] | None = None
+    while True:
+        with runtime.db() as session:
+            rows = queries.csv_page(session, org, since, include_flagged, after)
+        for row in rows:
+            writer.writerow([row[0].isoformat(), *(_cell(v) for v in row[1:-1])])
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+        if len(rows) < queries.CSV_PAGE:
+            return
+        after = (rows[-1][0], rows[-1][-1])
 
 
-def _member(request: Request, runtime: Runtime) -> SltMember | None:
-    """The signed-in member, re-checked against the org file on every request: someone taken off the
-    SLT list loses access at once, whatever their cookie says."""
-    slug, email = request.session.get("org"), request.session.get("email")
-    if not slug or not email:
+def _school_for(runtime: Runtime, chosen: str, email: str) -> Organisation | None:
+    """The school to sign in to: the one chosen if the e-mail is on its SLT list, else the only school
+    whose list has the e-mail (someone who picked the wrong school, or none, still signs in), else the
+    one chosen (the password check then fails as usual); None if none was chosen nor found."""
+    schools = [o for o in (runtime.current_org(slug) for slug in sorted(runtime.orgs)) if o is not None]
+    picked = next((o for o in schools if o.slug == chosen), None)
+    if picked is not None and auth.member(picked, email):
+        return picked
+    listed = [o for o in schools if auth.member(o, email)]
+    return listed[0] if len(listed) == 1 else picked
+
+
+def _no_database(request: Request, runtime: Runtime, typed: dict[str, str],
+                 devices: auth.DeviceCookies) -> Response:
+    log.warning("dashboard: sign-in could not reach the database")
+    return _login(request, runtime, "The dashboard cannot reach its database just now; please try again in a "
+                                    "minute.", 503, typed, devices)
+
+
+def _new_session(sessions: auth.Sessions, old: object, org: str, email: str) -> str:
+    sessions.end(old if isinstance(old, str) else None)  # whatever this browser was signed in as ends
+    return sessions.start(org, email)
+
+
+async def _member(request: Request, runtime: Runtime) -> SltMember | None:
+    """The signed-in member: the cookie's session record must exist and be current (signing out or a
+    password change ends it, wherever the cookie was copied to), and the member is re-checked against the
+    org file on every request: someone taken off the SLT list loses access at once."""
+    slug, email, sid = request.session.get("org"), request.session.get("email"), request.session.get("sid")
+    if not slug or not email or not isinstance(sid, str):
+        return None  # (a cookie from before session records has no id: signed out)
+    try:
+        record = await run_in_threadpool(auth.Sessions(runtime.db, runtime.clock).find, sid)
+    except SQLAlchemyError as exc:
+        log.warning("dashboard: session check could not reach the database (%s)", exc.__class__.__name__)
+        return None
+    if record != auth.SignedIn(slug, email):
+        request.session.clear()
         return None
     who = auth.member(runtime.current_org(slug), email)
     if who is None:
@@ -214,9 +300,9 @@ def _notice_then(request: Request, to: str, notice: str) -> Response:
     return RedirectResponse(to, status_code=303)
 
 
-def _dsl(request: Request, runtime: Runtime) -> SltMember | Response:
+async def _dsl(request: Request, runtime: Runtime) -> SltMember | Response:
     """The signed-in DSL or deputy, or the response for anyone else (sign in; 403 for other SLT)."""
-    who = _member(request, runtime)
+    who = await _member(request, runtime)
     if who is None:
         return RedirectResponse("/slt/login", status_code=303)
     if not who.dsl:
@@ -234,13 +320,22 @@ def _csrf(request: Request, form: FormData) -> bool:
 
 
 def _login(request: Request, runtime: Runtime, error: str | None, status: int = 200,
-           typed: dict[str, str] | None = None) -> Response:
-    """The sign-in form; after a failure it keeps the organisation and e-mail typed (never the password)."""
+           typed: dict[str, str] | None = None, devices: auth.DeviceCookies | None = None) -> Response:
+    """The sign-in form; after a failure it keeps the organisation and e-mail typed (never the password).
+    No school is chosen for the member unless there is only one, or this browser signed in to one before:
+    a silent default would be wrong for everyone at the other schools."""
     if "csrf" not in request.session:
         request.session["csrf"] = auth.new_csrf_token()
     orgs = sorted(((o.slug, o.name) for o in runtime.orgs.values() if o.slt), key=lambda o: o[1])
+    typed = dict(typed or {})
+    if not typed.get("org"):
+        remembered = devices.read(request.cookies.get(auth.DeviceCookies.NAME)) if devices else None
+        if remembered is not None and remembered.org in {slug for slug, _ in orgs}:
+            typed["org"] = remembered.org
+        elif len(orgs) == 1:
+            typed["org"] = orgs[0][0]
     return _render(request, "login.html", {"orgs": orgs, "error": error, "csrf": request.session["csrf"],
-                                           "typed": typed or {}}, status)
+                                           "typed": typed}, status)
 
 
 def _render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
@@ -253,15 +348,27 @@ def _render(request: Request, template: str, context: dict[str, Any], status: in
     return response
 
 
-def _since(request: Request, now: datetime) -> tuple[datetime, str | None]:
+def _since(request: Request, now: datetime, most_days: int, retention_days: int) -> tuple[datetime, str | None]:
+    """The period's start from `?since=`, and what to tell the member if it was not taken as given:
+    never more than *most_days* back (the log keeps *retention_days*), never after today."""
     default = now - timedelta(weeks=DEFAULT_WEEKS)
     raw = request.query_params.get("since")
     if not raw:
         return default, None
     try:
-        return datetime.combine(date.fromisoformat(raw), time(), tzinfo=timezone.utc), None
+        asked = datetime.combine(date.fromisoformat(raw[:40]), time(), tzinfo=timezone.utc)
     except ValueError:
-        return default, f"'{raw}' is not a date (YYYY-MM-DD); showing the last {DEFAULT_WEEKS} weeks."
+        # Not echoed: the page never shows words a crafted link chose.
+        return default, f"That is not a date (YYYY-MM-DD); showing the last {DEFAULT_WEEKS} weeks."
+    earliest = datetime.combine((now - timedelta(days=most_days)).date(), time(), tzinfo=timezone.utc)
+    today = datetime.combine(now.date(), time(), tzinfo=timezone.utc)
+    if asked < earliest:
+        why = (f"the log keeps entries for {retention_days} days" if most_days >= retention_days else
+               "the page covers at most two years (the CSV export covers everything the log keeps)")
+        return earliest, f"Showing from {earliest:%-d %B %Y}, not {asked:%-d %B %Y}: {why}."
+    if asked > today:
+        return today, f"{asked:%-d %B %Y} is in the future; showing today."
+    return asked, None
 
 
 def _page(runtime: Runtime, org: str, who: SltMember, since: datetime) -> dict[str, Any]:
@@ -273,7 +380,7 @@ def _page(runtime: Runtime, org: str, who: SltMember, since: datetime) -> dict[s
         quoted = queries.quoted(session, org, since)
         data: dict[str, Any] = {
             "org": runtime.orgs[org], "since": since.date(), "totals": queries.totals(session, org, since, asked),
-            "gaps": queries.open_gaps(session, org, since), "top_clauses": queries.top_clauses(quoted),
+            "gaps": queries.open_gaps(session, org, since), "max_gaps": queries.MAX_OPEN_GAPS, "top_clauses": queries.top_clauses(quoted),
             "top_policies": queries.top_policies(quoted),
             "not_helpful": queries.not_helpful(session, org, since),
             "flagged": queries.flagged(session, org, since) if who.dsl else None,

@@ -8,13 +8,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.admin.grouping import group_similar
 from bot.storage.tables import Deletion, Feedback, GapVector, LogEntry
 
 MAX_OPEN_GAPS = 500  # the most recent unanswered questions grouped on one page
+CSV_PAGE = 2000  # entries read at a time for the dashboard's streamed CSV export
 
 
 @dataclass(frozen=True)
@@ -172,3 +173,14 @@ def entries_for_csv(session: Session, org: str, since: datetime, include_flagged
                           Feedback.helpful, Feedback.comment).outerjoin(Feedback, Feedback.entry_id == LogEntry.id),
                    org, since).order_by(LogEntry.asked_at)
     return stmt if include_flagged else stmt.where(LogEntry.flagged.is_(False))
+
+
+def csv_page(session: Session, org: str, since: datetime, include_flagged: bool,
+             after: tuple[datetime, str] | None = None, limit: int = CSV_PAGE) -> list[Any]:
+    """The next *limit* rows of `entries_for_csv` after (asked_at, id) *after*, each with the entry's id
+    last: a long export is read a page at a time, each page a short query (no transaction or cursor held
+    open while the client downloads)."""
+    stmt = entries_for_csv(session, org, since, include_flagged).add_columns(LogEntry.id).order_by(LogEntry.id)
+    if after is not None:
+        stmt = stmt.where(or_(LogEntry.asked_at > after[0], and_(LogEntry.asked_at == after[0], LogEntry.id > after[1])))
+    return list(session.execute(stmt.limit(limit)))
