@@ -48,6 +48,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.adapters.slack_blocks import (ACTION_HELPFUL, ACTION_INDUCTION, ACTION_NOT_HELPFUL, SlackMessage, home_view,
                                        incoming_text, render)
+from bot.alerts.quiet_logs import mask_secrets
 from bot.config import Settings
 from bot.core.chat import SORRY, ChatService, Reply, Sender
 from bot.errors import ConfigError
@@ -322,6 +323,7 @@ def build(settings: Settings, chat: ChatService) -> SlackAdapter:
     token = settings.slack_bot_token.get_secret_value()
     secret = settings.slack_signing_secret.get_secret_value()
     app_token = settings.slack_app_token.get_secret_value()
+    mask_secrets(token, secret, app_token)  # in no log record, whoever logs it (bolt, slack_sdk, aiohttp)
     if not token:
         raise ConfigError("Slack needs a bot token (POLICYBOT_SLACK_BOT_TOKEN, xoxb-…)")
     if not app_token and not secret:

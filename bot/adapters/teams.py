@@ -38,6 +38,7 @@ from bot.adapters.teams_cards import (
     parse_induction,
     step_card,
 )
+from bot.alerts.quiet_logs import mask_secrets
 from bot.config import Settings
 from bot.core.chat import SORRY, ChatService, Reply, Sender, step_text
 from bot.core.induction import InductionStep
@@ -313,6 +314,7 @@ def build(settings: Settings, chat: ChatService, *, cloud: CloudEnvironment | No
     fake in tests) and *token* (where reply tokens come from, instead of the client secret) are seams."""
     unauthenticated = _unauthenticated(settings)
     secret = settings.teams_app_password.get_secret_value()
+    mask_secrets(secret)  # the client secret goes into token requests: into no log record
     # Without a secret or a token provider the SDK would fall back to a managed identity: never here.
     credentials = bool(settings.teams_app_id and (secret or token))
     if not unauthenticated and not credentials:

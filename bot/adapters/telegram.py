@@ -39,6 +39,7 @@ from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler,
 
 from bot.adapters import telegram_format as fmt
 from bot.adapters.telegram_keyboards import Outgoing, outgoing
+from bot.alerts.quiet_logs import mask_secrets
 from bot.config import Settings
 from bot.core.chat import SORRY, ChatService, Reply, Sender
 from bot.errors import ConfigError
@@ -80,7 +81,13 @@ class TelegramAdapter:
         return [Route(WEBHOOK_PATH, self._webhook, methods=["POST"])] if self.webhook else []
 
     async def start(self) -> None:
-        await self.application.initialize()  # getMe: fails here, at start, on a wrong token
+        try:
+            await self.application.initialize()  # getMe: fails here, at start, on a wrong token
+        except BaseException:
+            # Application.shutdown() does nothing for an application that never initialised, but the bot's
+            # HTTP clients were opened before getMe failed: close them, or each failed start leaks sockets.
+            await self.application.bot.shutdown()
+            raise
         await self.application.start()
         if not self.webhook and self.application.updater is not None:
             await self.application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
@@ -257,6 +264,8 @@ def build(settings: Settings, chat: ChatService) -> TelegramAdapter:
     token = settings.telegram_token.get_secret_value()
     if not token:
         raise ConfigError("Telegram needs POLICYBOT_TELEGRAM_TOKEN (from @BotFather)")
+    # The token is in every Bot API URL (…/bot<TOKEN>/getMe), which httpx logs and PTB logs at DEBUG.
+    mask_secrets(token, token.partition(":")[2], settings.telegram_webhook_secret.get_secret_value())
     if settings.telegram_mode == "webhook" and not settings.telegram_webhook_secret.get_secret_value():
         raise ConfigError("Telegram webhook mode needs POLICYBOT_TELEGRAM_WEBHOOK_SECRET (the secret_token "
                           "given to setWebhook)")
@@ -272,6 +281,7 @@ def bot_username(settings: Settings) -> str | None:
     token = settings.telegram_token.get_secret_value()
     if not token:
         return None
+    mask_secrets(token, token.partition(":")[2])
 
     async def ask() -> str:
         async with Bot(token, base_url=settings.telegram_api_url,

@@ -27,6 +27,7 @@ class TelegramSender:
         self._token = token
         self._base_url = base_url
         quiet_logs.install()
+        quiet_logs.mask_secrets(token, token.partition(":")[2])  # outside a send too, at every level
 
     def send(self, recipient: Recipient, alert: Alert) -> bool:
         handle = address_of(recipient, self.channel)

@@ -81,6 +81,25 @@ def test_control_without_the_quietening_the_token_would_be_logged(fake_telegram:
     from bot.alerts import telegram_sender
 
     monkeypatch.setattr(telegram_sender.quiet_logs, "quiet", lambda *_secrets: nullcontext())
+    monkeypatch.setattr(telegram_sender.quiet_logs, "mask", lambda text: text)  # and no masking either
     caplog.set_level(logging.DEBUG)
     TelegramSender(TOKEN, fake_telegram.url).send(DSL, ALERT)
     assert TOKEN in caplog.text
+
+
+def test_outside_the_quietening_the_token_is_still_masked(fake_telegram: FakeTelegramApi,
+                                                          caplog: pytest.LogCaptureFixture,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second layer (quiet_logs.mask_secrets, installed when the sender is built) holds on its own:
+    the token's records are still made, but with the token blanked out."""
+    from contextlib import nullcontext
+
+    from bot.alerts import telegram_sender
+
+    monkeypatch.setattr(telegram_sender.quiet_logs, "quiet", lambda *_secrets: nullcontext())
+    caplog.set_level(logging.DEBUG)
+    for name in ("httpx", "httpcore", "telegram"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    TelegramSender(TOKEN, fake_telegram.url).send(DSL, ALERT)
+    assert TOKEN not in caplog.text and TOKEN.partition(":")[2] not in caplog.text
+    assert "/bot[redacted]/sendMessage" in caplog.text

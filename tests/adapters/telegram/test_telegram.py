@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 from starlette.testclient import TestClient
 
 from bot.adapters import telegram
@@ -288,3 +289,68 @@ def test_build_refuses_settings_it_cannot_use(adapter_runtime: Runtime, fake_api
         telegram.build(settings, chat_of(adapter_runtime))
     assert telegram.file_url("http://127.0.0.1:9/bot") == "http://127.0.0.1:9/file/bot"
 
+
+
+# A token shaped like a real one (bot id, colon, 35 characters), so that both the registered secret and
+# the token shape are exercised; the fake Bot API accepts only it.
+REAL_SHAPED_TOKEN = f"{tg.BOT_ID}:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+SECRET_PART = REAL_SHAPED_TOKEN.partition(":")[2]
+
+
+def record_text(record: logging.LogRecord) -> str:
+    """Everything a handler could write of *record*: the formatted message, exception and stack text, and
+    the raw msg and args."""
+    formatted = logging.Formatter("%(name)s %(levelname)s %(message)s").format(record)
+    return "\n".join([formatted, repr(record.msg), repr(record.args), record.exc_text or "",
+                      record.stack_info or ""])
+
+
+def test_the_bot_token_reaches_no_log_record_at_any_level(adapter_runtime: Runtime,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    """httpx logs every Bot API URL (…/bot<TOKEN>/getMe) at INFO and PTB its URL at DEBUG (issue 12).
+    Every logger at DEBUG, httpx, httpcore and PTB's explicitly so, as a deployment debugging them."""
+    caplog.set_level(logging.DEBUG)
+    for name in ("httpx", "httpcore", "telegram"):
+        caplog.set_level(logging.DEBUG, logger=name)
+
+    async def scenario(adapter: telegram.TelegramAdapter, api: FakeTelegramApi) -> None:
+        api.push(tg.message(STONE, FRIEND_REQUEST))
+        await wait_for(api)
+
+    with FakeTelegramApi(REAL_SHAPED_TOKEN) as api:
+        settings = telegram_settings(adapter_runtime, api, telegram_token=SecretStr(REAL_SHAPED_TOKEN))
+        run_polling(settings, chat_of(adapter_runtime), api, scenario)
+        assert api.sent("getMe") and api.sent("getUpdates")
+    texts = [record_text(r) for r in caplog.records]
+    assert not [t for t in texts if REAL_SHAPED_TOKEN in t or SECRET_PART in t]
+    # The test has teeth: the URLs were logged, with the token blanked out.
+    assert any(r.name == "httpx" and "/bot[redacted]/getMe" in r.getMessage() for r in caplog.records)
+    assert any(r.name.startswith("telegram") and "[redacted]" in r.getMessage() for r in caplog.records)
+
+
+def test_a_wrong_token_is_refused_without_the_token_in_the_log(adapter_runtime: Runtime, fake_api: FakeTelegramApi,
+                                                               caplog: pytest.LogCaptureFixture) -> None:
+    """PTB's InvalidToken quotes the token; logged with its traceback, as the server would, it is blanked."""
+    import asyncio
+
+    from telegram.error import InvalidToken
+
+    caplog.set_level(logging.DEBUG)
+    wrong = f"{tg.BOT_ID}:AAHwrongwrongwrongwrongwrongwrong12"
+    adapter = telegram.build(telegram_settings(adapter_runtime, fake_api, telegram_token=SecretStr(wrong)),
+                             chat_of(adapter_runtime))
+
+    async def start() -> None:
+        try:
+            await adapter.start()
+        except InvalidToken:
+            logging.getLogger("bot.server").exception("telegram could not start")
+            raise
+        finally:
+            await adapter.stop()
+
+    with pytest.raises(InvalidToken):
+        asyncio.run(start())
+    [failure] = [r for r in caplog.records if r.name == "bot.server"]
+    assert "InvalidToken" in (failure.exc_text or "")  # the traceback is kept, as text
+    assert not [t for t in map(record_text, caplog.records) if wrong in t or wrong.partition(":")[2] in t]
