@@ -38,7 +38,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, func, select
 
 from bot import runtime as runtime_mod
 from bot import wiring
@@ -60,6 +60,7 @@ QUESTIONS = ["a parent messaged me on my personal facebook account, what should 
              "can staff post photos of pupils on social media?",
              "who is the designated safeguarding lead?"]
 TAG = re.compile(r"#(\d+)x(\d+)")
+CLIENT_TIMEOUT_S = 120.0  # a question not answered in this long counts as not answered
 POISON_EVERY = 10  # every tenth question of each client carries a NUL or a lone surrogate
 
 
@@ -88,6 +89,8 @@ class Drill:
     spooled_peak: int = 0
     drained_by_server: bool = False  # the spool emptied on its own, under load, after the restart
     flushed_at_end: int = 0
+    settled: bool = False  # every question's entry was in the database before the unwritable-spool step
+    settled_s: float = 0.0  # how long after the load ended that took (answers still in flight)
     down_s: float = 0.0
     degraded: tuple[int, dict[str, Any]] = (0, {})
     recovered: tuple[int, dict[str, Any]] = (0, {})
@@ -131,6 +134,8 @@ class Drill:
             "spooled_peak": self.spooled_peak,
             "spool_drained_by_server_under_load": self.drained_by_server,
             "flushed_at_end": self.flushed_at_end,
+            "all_entries_in_s_after_the_load": round(self.settled_s, 1) if self.settled else None,
+            "client_timeouts": sum(1 for s in self.sent if "Timeout" in s.error),
             "entries_stored": sum(self.stored[s.tag] for s in self.sent),
             "lost": len(self.lost),
             "duplicated": len(self.duplicated),
@@ -179,11 +184,11 @@ class _Load:
     def join(self) -> None:
         self.stop.set()
         for thread in self.threads:
-            thread.join(120)
+            thread.join(CLIENT_TIMEOUT_S + 30)
         assert not any(t.is_alive() for t in self.threads), "a load client hung"
 
     def _client(self, client: int) -> None:
-        with httpx.Client(base_url=self.url, timeout=60) as http:
+        with httpx.Client(base_url=self.url, timeout=CLIENT_TIMEOUT_S) as http:
             assert http.get("/").status_code == 200 and http.cookies.get("policybot_web")  # the cookie
             number = 0
             while not self.stop.is_set():
@@ -283,13 +288,20 @@ def run_drill(tmp: Path, clients: int = 8, before_s: float = 3.0, down_s: float 
                 load.phase = "after"
                 # The server writes the spool itself at its next successful write (within the log's retry
                 # interval), while questions keep arriving.
-                drill.drained_by_server = _wait(lambda: spool.pending() == 0, after_s + 10)
+                # (A generous wait, not a speed check: how long it took shows in the latencies.)
+                drill.drained_by_server = _wait(lambda: spool.pending() == 0, max(180.0, after_s + 10))
                 time.sleep(max(0.0, after_s - (time.monotonic() - down_at - drill.down_s)))
                 load.join()
                 watching.set()
                 watcher.join(30)
                 drill.sent = load.sent
                 drill.flushed_at_end = runtime.flush_spool()
+                # Questions whose client gave up are still being answered; their entries are written when
+                # they are done. Wait for every entry before the next step takes the log down again.
+                began = time.monotonic()
+                drill.settled = _wait(lambda: runtime.flush_spool() >= 0 and _rows(server.url) >= len(drill.sent),
+                                      180)
+                drill.settled_s = time.monotonic() - began
 
                 _unwritable_spool(drill, server, url, spool.path.parent)
                 drill.after_full_disk_stored = runtime.flush_spool()
@@ -330,6 +342,15 @@ def _unwritable_spool(drill: Drill, server: Any, url: str, folder: Path) -> None
         _wait_until_up(server.url)
 
 
+def _rows(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.scalar(select(func.count()).select_from(LogEntry)) or 0)
+    finally:
+        engine.dispose()
+
+
 def _count_rows(drill: Drill, url: str) -> None:
     engine = create_engine(url)
     try:
@@ -355,6 +376,8 @@ def report(drill: Drill) -> str:
         f"latency p99 ms before/during/after: {f['p99_ms']['before']} / {f['p99_ms']['down']} / {f['p99_ms']['after']}",
         f"latency max ms before/during/after: {f['max_ms']['before']} / {f['max_ms']['down']} / {f['max_ms']['after']}"
         f"; answers over 1 s: {f['over_1s']['before']} / {f['over_1s']['down']} / {f['over_1s']['after']}",
+        f"client timeouts ({CLIENT_TIMEOUT_S:g} s): {f['client_timeouts']}; every entry in the database "
+        f"{f['all_entries_in_s_after_the_load']} s after the load ended",
         f"entries stored: {f['entries_stored']}, lost: {f['lost']}, duplicated: {f['duplicated']}, "
         f"dead-lettered: {f['dead_lettered']}",
         f"/healthz polls: {f['healthz_polls']}, not 200 ok: {f['healthz_not_ok']}; "
@@ -377,7 +400,7 @@ def test_outage_drill_under_load_through_the_real_server(drill: Drill) -> None:
     not_answered = [s for s in sent if s not in drill.answered]
     assert not_answered == [], not_answered[:5]
     assert all(s.log_id for s in sent)  # every entry was kept (stored or spooled), none refused
-    assert drill.spooled_peak > 0 and drill.drained_by_server
+    assert drill.spooled_peak > 0 and drill.drained_by_server and drill.settled
     # 0 lost, 0 duplicated: each question's entry once, counted by its tag in the database.
     assert drill.lost == [] and drill.duplicated == []
     unexpected = [t for t in drill.stored if t.startswith("untagged:")]
