@@ -84,7 +84,7 @@ def redact(text: str, *secrets: str) -> str:
 
 # A Telegram bot token is "<bot id>:<35 characters>"; Slack's are xoxb-/xoxp-/xoxe-…/xapp-….
 TOKEN_SHAPES = re.compile(r"(?<![0-9])[0-9]{5,}:[A-Za-z0-9_-]{30,}|\bxox[a-z]-[A-Za-z0-9-]{6,}|\bxapp-[A-Za-z0-9-]{6,}")
-MIN_SECRET_LENGTH = 6  # shorter "secrets" are no secret, and blanking them would garble every record
+MIN_SECRET_LENGTH = 10  # shorter "secrets" ("secret", "changeme") are no secret; blanking them would garble records
 CHATTY_LOGGERS = ("httpx", "httpcore")
 _registered: set[str] = set()
 _by_length: tuple[str, ...] = ()

@@ -88,3 +88,13 @@ def test_httpx_and_httpcore_are_turned_down_unless_the_deployment_chose_their_le
     finally:
         for lg, level in zip(loggers, saved):
             lg.setLevel(level)
+
+
+def test_a_short_secret_is_not_blanked_out_of_every_record(log: logging.Logger,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    """A password like "secret" (as a test or a careless deployment sets) would garble every record with the
+    word in it: only secrets of MIN_SECRET_LENGTH characters or more are registered."""
+    quiet_logs.mask_secrets("secret", "changeme")
+    log.info("the signing secret was wrong; changeme later")
+    [record] = caplog.records
+    assert record.getMessage() == "the signing secret was wrong; changeme later"
