@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import wiring
@@ -94,7 +95,10 @@ class Runtime:
     def flush_spool(self) -> int:
         """Write what waits in the spool, then embed new unanswered questions for grouping."""
         written = self.log.flush()
-        self.log.fill_gap_vectors()
+        try:
+            self.log.fill_gap_vectors()
+        except SQLAlchemyError as exc:  # the database is down: flush() has said so; try again next time
+            log.warning("gap grouping waits for the database (%s)", exc.__class__.__name__)
         return written
 
     def remind_concerns(self) -> int:

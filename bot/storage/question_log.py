@@ -12,6 +12,7 @@ import re
 import threading
 import time
 import uuid
+from contextlib import AbstractContextManager, nullcontext
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -33,6 +34,7 @@ from bot.storage.tables import Feedback, GapVector, LogEntry, ReturnedClause
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_S = 5.0  # after a failed write, spool directly for this long rather than wait on a dead server
+FLUSH_BATCH = 100  # spooled items written per transaction when the database is back
 
 
 @dataclass(frozen=True)
@@ -115,9 +117,14 @@ class SqlQuestionLog:
         self.embed = embed
         self.clock = clock
         self._retry_at = 0.0
-        self._lock = threading.Lock()
+        # SQLite has one writer at a time: writes queue here rather than fail "database is locked".
+        # PostgreSQL takes concurrent transactions, so a spool being drained holds up nobody's entry.
+        bind = sessions.kw.get("bind")
+        self._lock: AbstractContextManager[object] = (
+            threading.Lock() if bind is None or bind.dialect.name == "sqlite" else nullcontext())
         self._prepare = prepare
         self._preparing = threading.Lock()
+        self._flushing = threading.Lock()  # held while a background drain runs
         # Why entries can be neither stored nor spooled right now (None when all is well): /healthz says so.
         self.problem: str | None = None
 
@@ -150,8 +157,8 @@ class SqlQuestionLog:
             try:
                 self._write([item])
                 self.problem = None
-                if self.spool.pending():
-                    self.flush()
+                if self.spool.waiting():
+                    self._flush_in_background()
                 return True
             except SQLAlchemyError as exc:
                 if not _unreachable(exc):
@@ -165,15 +172,37 @@ class SqlQuestionLog:
                             exc.__class__.__name__, self.spool.path)
         try:
             self.spool.append(item)
+            self.problem = None  # kept: in the spool until the database is back
             return True
         except OSError as exc:
             self.problem = f"the database is unreachable and the spool cannot be written ({exc.strerror or exc})"
             log.error("question log: could not spool an entry either: %s", exc.__class__.__name__)
             return False
 
+    def _flush_in_background(self) -> None:
+        """Drain the spool beside the request that found the database back, so that nobody waits for it
+        (one drain at a time; the others carry on writing their own entries directly)."""
+        if not self._flushing.acquire(blocking=False):
+            return
+
+        def drain() -> None:
+            try:
+                self.flush()
+            finally:
+                self._flushing.release()
+
+        threading.Thread(target=drain, name="spool-flush", daemon=True).start()
+
     def _write_or_set_aside(self, items: Sequence[Item]) -> None:
-        """The spool's items in one transaction; if the database refuses the batch for what an item holds,
-        each item on its own, and the refused ones set aside."""
+        """The spool's items, FLUSH_BATCH to a transaction (questions being answered meanwhile write
+        between them); if the database refuses a batch for what an item holds, each item on its own, and
+        the refused ones set aside. Written items are never written twice (entry ids are checked), so a
+        drain the database cuts short is simply drained again."""
+        for start in range(0, len(items), FLUSH_BATCH):
+            self._write_batch(items[start:start + FLUSH_BATCH])
+        self.problem = None
+
+    def _write_batch(self, items: Sequence[Item]) -> None:
         try:
             self._write(items)
         except SQLAlchemyError as exc:
@@ -186,7 +215,6 @@ class SqlQuestionLog:
                     if _unreachable(one):
                         raise  # down again: the whole spool stays, and written items are not written twice
                     self._set_aside(item, one)
-        self.problem = None
 
     def _set_aside(self, item: Item, exc: Exception) -> bool:
         """Keep an item the database refuses in `<spool>.dead` with the reason (the error's class and the

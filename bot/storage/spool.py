@@ -61,6 +61,13 @@ class Spool:
             finally:
                 os.close(fd)
 
+    def waiting(self) -> bool:
+        """Whether anything waits (one stat, for every question: pending() reads the file)."""
+        try:
+            return self.path.stat().st_size > 0
+        except OSError:
+            return False
+
     def pending(self) -> int:
         if not self.path.exists():
             return 0

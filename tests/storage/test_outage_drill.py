@@ -429,10 +429,6 @@ def test_outage_drill_under_load_through_the_real_server(drill: Drill) -> None:
     assert drill.stored["91-00000"] == 1
 
 
-@pytest.mark.xfail(strict=True, reason="bug in bot/storage/question_log.py SqlQuestionLog._keep: `problem` is cleared "
-                                       "only by a successful database write, not by a successful spool append, so "
-                                       "/healthz stays 503 degraded after the spool is writable again while the "
-                                       "database is still down")
 def test_healthz_is_ok_again_once_the_spool_is_writable_while_the_database_is_still_down(drill: Drill) -> None:
     status, body = drill.recovered
     assert status == 200 and body["status"] == "ok", body
