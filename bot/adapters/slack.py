@@ -46,6 +46,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from bot.adapters.log_privacy import withhold
 from bot.adapters.slack_blocks import (ACTION_HELPFUL, ACTION_INDUCTION, ACTION_NOT_HELPFUL, SlackMessage, home_view,
                                        incoming_text, render)
 from bot.alerts.quiet_logs import mask_secrets
@@ -337,22 +338,10 @@ def build(settings: Settings, chat: ChatService) -> SlackAdapter:
     return SlackAdapter(app, app_token, listeners)
 
 
-class _WithholdBodies(logging.Filter):
-    """Bolt logs a request that fails the signature check with its whole body at INFO: the question,
-    pupils' names, phone numbers. The record keeps that it happened, not what was in it."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if "body:" in message or "body=" in message:
-            record.msg, record.args = message.split("body", 1)[0].rstrip(" ,(") + " (request body withheld)", ()
-        return True
-
-
 def _bolt_logger() -> logging.Logger:
-    logger = logging.getLogger("bot.adapters.slack.bolt")
-    if not any(isinstance(f, _WithholdBodies) for f in logger.filters):
-        logger.addFilter(_WithholdBodies())
-    return logger
+    """Bolt logs a request that fails the signature check with its whole body at INFO, and the Socket Mode
+    client each envelope at DEBUG: both withheld (bot.adapters.log_privacy)."""
+    return withhold("bot.adapters.slack.bolt", "body", "Received message")
 
 
 def command_text(text: str) -> str:

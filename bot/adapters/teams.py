@@ -30,6 +30,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot.adapters.log_privacy import withhold
 from bot.adapters.teams_cards import (
     FEEDBACK_VERB,
     answer_card,
@@ -315,6 +316,7 @@ def build(settings: Settings, chat: ChatService, *, cloud: CloudEnvironment | No
     unauthenticated = _unauthenticated(settings)
     secret = settings.teams_app_password.get_secret_value()
     mask_secrets(secret)  # the client secret goes into token requests: into no log record
+    withhold("microsoft_teams.apps.app_process", "Received activity")  # the whole activity, at DEBUG
     # Without a secret or a token provider the SDK would fall back to a managed identity: never here.
     credentials = bool(settings.teams_app_id and (secret or token))
     if not unauthenticated and not credentials:

@@ -37,6 +37,7 @@ from telegram.error import TelegramError
 from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler,
                           ContextTypes, MessageHandler, filters)
 
+from bot.adapters.log_privacy import withhold
 from bot.adapters import telegram_format as fmt
 from bot.adapters.telegram_keyboards import Outgoing, outgoing
 from bot.alerts.quiet_logs import mask_secrets
@@ -266,6 +267,10 @@ def build(settings: Settings, chat: ChatService) -> TelegramAdapter:
         raise ConfigError("Telegram needs POLICYBOT_TELEGRAM_TOKEN (from @BotFather)")
     # The token is in every Bot API URL (…/bot<TOKEN>/getMe), which httpx logs and PTB logs at DEBUG.
     mask_secrets(token, token.partition(":")[2], settings.telegram_webhook_secret.get_secret_value())
+    # PTB logs every update, and every Bot API call's parameters and result (messages and their text), at DEBUG.
+    withhold("telegram.ext.Application", "Processing update")
+    for name in ("telegram.Bot", "telegram.ext.ExtBot"):
+        withhold(name, "with parameters", "with return value")
     if settings.telegram_mode == "webhook" and not settings.telegram_webhook_secret.get_secret_value():
         raise ConfigError("Telegram webhook mode needs POLICYBOT_TELEGRAM_WEBHOOK_SECRET (the secret_token "
                           "given to setWebhook)")
