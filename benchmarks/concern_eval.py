@@ -29,7 +29,7 @@ from bot.core import concern_training  # noqa: E402
 from bot.core.safeguarding import check_concern  # noqa: E402
 from bot.wiring import embedder  # noqa: E402
 
-FRESH = [ROOT / "benchmarks" / f"concern_fresh{n}.jsonl" for n in ("", "2", "3")]
+FRESH = [ROOT / "benchmarks" / f"concern_fresh{n}.jsonl" for n in ("", "2", "3", "4")]
 OUT = ROOT / "benchmarks" / "results"
 
 
