@@ -120,6 +120,7 @@ def fuzz(server: Server, total: int, first_seed: int, rss: dict[str, int], sampl
     by_status: Counter[int] = Counter()
     by_route: Counter[str] = Counter()
     failures: list[str] = []
+    kinds: Counter[str] = Counter()
     sent: list[tuple[float, str]] = []  # (when, what) for attributing tracebacks
     state = {"n": 0, "down": 0, "unanswered": 0, "5xx": 0}
 
@@ -141,8 +142,11 @@ def fuzz(server: Server, total: int, first_seed: int, rss: dict[str, int], sampl
             state["5xx"] += 1
         elif problems:
             state["unanswered"] += 1
-        if problems and len(failures) < 30:
-            failures.append(f"{req.describe(300)}\n  -> {result.status} {result.error}: {problems}")
+        if problems:  # the first request of each kind of failure, and how many of that kind
+            kind = f"{req.route} ({'after' if req.auth else 'before'}): {problems[0][:40]}"
+            kinds[kind] += 1
+            if kinds[kind] == 1:
+                failures.append(f"{kind}\n{req.describe(300)}\n  -> {result.status} {result.error}: {problems}")
         if state["n"] == WARM_UP:
             rss["warm"] = server.rss_kb()
         if state["n"] % SAMPLE_EVERY == 0:
@@ -163,7 +167,7 @@ def fuzz(server: Server, total: int, first_seed: int, rss: dict[str, int], sampl
 
         run()
         run_seed += 1
-    return {"by_status": by_status, "by_route": by_route, "failures": failures, "sent": sent, **state}
+    return {"by_status": by_status, "by_route": by_route, "failures": failures, "kinds": kinds, "sent": sent, **state}
 
 
 def big_uploads(server: Server) -> list[dict[str, Any]]:
@@ -212,7 +216,7 @@ def markdown(figures: dict[str, Any]) -> str:
         f"{f['total']:,} generated requests (tests/fuzz/strategies.py: every route, before and after "
         f"authentication; seed {f['seed']}) against one server process (tests/fuzz/serve.py: the real app under "
         f"uvicorn, Slack/Teams/Telegram live against local fakes, the log on {f['database']}). "
-        f"{f['when']}, {f['machine']}; {f['seconds']:.0f} s.", "",
+        f"Code: {f['commit']}. {f['when']}, {f['machine']}; {f['seconds']:.0f} s.", "",
         "| measure | value | target |", "|---|---|---|",
         f"| requests sent | {f['total']:,} | 10,000 |",
         f"| responses 5xx | {f['5xx']} | 0 |",
@@ -243,11 +247,26 @@ def markdown(figures: dict[str, Any]) -> str:
         "## Requests by route", "", "| route (before/after authentication) | count |", "|---|---|",
         *(f"| {r} | {n} |" for r, n in sorted(f["by_route"].items())), "",
     ]
+    if f["kinds"]:
+        lines += ["## Failed answers by kind", "", "| route (side): problem | count |", "|---|---|",
+                  *(f"| {k.replace('|', '/')} | {n} |" for k, n in f["kinds"].most_common()), ""]
     if f["failure_examples"] or f["traceback_examples"]:
-        lines += ["## What failed (first of each)", ""]
-        for text in f["failure_examples"][:10] + f["traceback_examples"][:10]:
+        lines += ["## What failed (the first request of each kind; then each kind of traceback)", ""]
+        for text in f["failure_examples"][:20] + f["traceback_examples"][:20]:
             lines += ["```", text[:3000], "```", ""]
     return "\n".join(lines)
+
+
+def commit() -> str:
+    """The commit the server ran (with "+ changes" if the working tree differs from it)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "bot"], cwd=ROOT, capture_output=True,
+                               text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return os.environ.get("POLICYBOT_FUZZ_COMMIT", "unknown (not a git checkout)")
+    return f"{head}{' + uncommitted changes in bot/' if dirty else ''}"
 
 
 def main() -> None:
@@ -287,12 +306,12 @@ def main() -> None:
     spooled = next((e["spooled"] for e in reversed(events) if e["kind"] == "records"), 0)
     figures = {
         "total": result["n"], "seed": args.seed, "database": "PostgreSQL" if args.postgres else "SQLite",
-        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "commit": commit(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "seconds": fuzz_seconds, "5xx": result["5xx"], "unanswered": result["unanswered"], "down": result["down"],
         "tracebacks": len(tracebacks), "secrets": len(secrets), "spooled": spooled, "health": poller.codes,
         "alive": alive, "rss": rss, "samples": samples, "by_status": result["by_status"],
-        "by_route": result["by_route"], "big": big, "failure_examples": result["failures"],
+        "by_route": result["by_route"], "big": big, "kinds": result["kinds"], "failure_examples": result["failures"],
         "traceback_examples": attribute(tracebacks, result["sent"]) + [f"secret in a log record: {e['text']}"
                                                                         for e in secrets[:3]],
     }

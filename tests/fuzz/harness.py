@@ -195,7 +195,10 @@ def verdict(req: Req, result: client.Result) -> list[str]:
     elif result.status == 0:
         head = len(req.target) + sum(len(k) + len(v) + 4 for k, v in req.headers)
         # we closed first; or it was refused mid-upload (a body past the limit, a head past h11's 64 KiB)
-        excused = req.truncated or len(req.body) > LARGE or head > HEAD_LIMIT
+        # or its framing was malformed (two lengths, none, a short one): refused at once, and the body bytes
+        # still arriving turn the close into a reset
+        malformed = req.framing != "auto" and result.error.startswith("reset")
+        excused = req.truncated or len(req.body) > LARGE or head > HEAD_LIMIT or malformed
         if result.error == "timeout" or not excused:
             problems.append(f"no response ({result.error})")
     return problems

@@ -618,7 +618,9 @@ NASTY: dict[tuple[str, bool], list[Req]] = {
         _json_req("POST /slack/events", b"/slack/events", b"{}", "", *_SLACK_JUNK_TS),
         _json_req("POST /slack/events", b"/slack/events", b"{}", "", (b"X-Slack-Request-Timestamp", b"abc")),
         _json_req("POST /slack/events", b"/slack/events", b'{"a": "\xff"}', "",
-                  (b"X-Slack-Request-Timestamp", b"1700000000"), (b"X-Slack-Signature", b"v0=00"))],
+                  (b"X-Slack-Request-Timestamp", b"1700000000"), (b"X-Slack-Signature", b"v0=00")),
+        Req("POST /slack/events", "POST", b"/slack/events", ((b"Content-Type", _FORM), (
+            b"X-Slack-Request-Timestamp", b"1700000000"), (b"X-Slack-Signature", b"v0=00")), b"payload=", "auto")],
     ("POST /slack/events", True): [
         _json_req("POST /slack/events", b"/slack/events", _DEEP, "slack"),
         Req("POST /slack/events", "POST", b"/slack/events", ((b"Content-Type", _FORM),), b"payload=", "auto", "slack"),
@@ -639,7 +641,10 @@ NASTY: dict[tuple[str, bool], list[Req]] = {
         _json_req("POST /telegram/webhook", b"/telegram/webhook", _DEEP, "telegram"),
         _json_req("POST /telegram/webhook", b"/telegram/webhook",
                   b'{"update_id": 1, "message": {"message_id": 1, "date": 0, '
-                  b'"from": {"id": 4242, "is_bot": false, "first_name": "x"}, "text": "hello"}}', "telegram")],
+                  b'"from": {"id": 4242, "is_bot": false, "first_name": "x"}, "text": "hello"}}', "telegram"),
+        _json_req("POST /telegram/webhook", b"/telegram/webhook",
+                  b'{"update_id": 2, "callback_query": {"id": "1", "chat_instance": "ci", "data": "in:next"}}',
+                  "telegram")],
     ("GET /slt/", True): [
         Req("GET /slt/", "GET", b"/slt/?since=0001-01-01", (), b"", "auto", "dashboard"),
         Req("GET /slt/", "GET", b"/slt/?notice=%3Cscript%3Ealert(1)%3C/script%3E", (), b"", "auto", "dashboard")],

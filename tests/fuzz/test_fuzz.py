@@ -32,8 +32,9 @@ SETTLE_S = 0.5  # Slack and Telegram answer after acknowledging: their failures 
 # Known failures the lead is fixing in bot/ (each named in the report); strict, so a fix shows as XPASS.
 KNOWN: dict[tuple[str, bool], str] = {
     ("POST /slack/events", False):
-        "X-Slack-Request-Timestamp: \\xb2 ('²') passes the adapter's str.isdigit() check, then slack_sdk's int() "
-        "raises ValueError: 500 with a traceback before the signature is checked (bot/adapters/slack.py _endpoint)",
+        "unsigned, before the signature check: X-Slack-Request-Timestamp: \\xb2 ('²') passes the adapter's "
+        "str.isdigit() check, then slack_sdk's int() raises ValueError; and a form body 'payload=' with any numeric "
+        "timestamp makes bolt's parse_body raise JSONDecodeError: 500s with tracebacks (bot/adapters/slack.py _endpoint)",
     ("POST /slack/events", True):
         "a signed form body 'payload=' (or payload=%7B): bolt's parse_body json.loads('') raises JSONDecodeError, "
         "500 'Exception in ASGI application' (bot/adapters/slack.py _endpoint)",
@@ -42,8 +43,9 @@ KNOWN: dict[tuple[str, bool], str] = {
         "surrogate): the SDK logs the pydantic ValidationError with its traceback and answers 500 "
         "(bot/adapters/teams.py StarletteBridge.route)",
     ("POST /telegram/webhook", True):
-        "an Update whose message has no 'chat': accepted (200), then python-telegram-bot's ChatType filter raises "
-        "AttributeError and _on_error logs the traceback (bot/adapters/telegram.py _webhook)",
+        "an Update whose message has no 'chat' (or a callback_query with no 'from'): accepted (200), then "
+        "python-telegram-bot's filters / our handler raise AttributeError and _on_error logs the traceback "
+        "(bot/adapters/telegram.py _webhook)",
 }
 
 
