@@ -620,12 +620,19 @@ NASTY: dict[tuple[str, bool], list[Req]] = {
         _json_req("POST /slack/events", b"/slack/events", b'{"a": "\xff"}', "",
                   (b"X-Slack-Request-Timestamp", b"1700000000"), (b"X-Slack-Signature", b"v0=00")),
         Req("POST /slack/events", "POST", b"/slack/events", ((b"Content-Type", _FORM), (
-            b"X-Slack-Request-Timestamp", b"1700000000"), (b"X-Slack-Signature", b"v0=00")), b"payload=", "auto")],
+            b"X-Slack-Request-Timestamp", b"1700000000"), (b"X-Slack-Signature", b"v0=00")), b"payload=", "auto"),
+        # nested JSON percent-encoded in a form field: no bracket in the raw body for a depth check to count
+        Req("POST /slack/events", "POST", b"/slack/events", ((b"Content-Type", _FORM), (
+            b"X-Slack-Request-Timestamp", b"1700000000"), (b"X-Slack-Signature", b"v0=00")),
+            b"payload=" + b"%5B" * 5000 + b"%5D" * 5000, "auto")],
     ("POST /slack/events", True): [
         _json_req("POST /slack/events", b"/slack/events", _DEEP, "slack"),
         Req("POST /slack/events", "POST", b"/slack/events", ((b"Content-Type", _FORM),), b"payload=", "auto", "slack"),
         Req("POST /slack/events", "POST", b"/slack/events", ((b"Content-Type", _FORM),), b"payload=%7B", "auto",
-            "slack")],
+            "slack"),
+        _json_req("POST /slack/events", b"/slack/events",
+                  b'{"type": "event_callback", "team_id": "T_STONE", "event_id": "E1", "event": {"type": "app_mention",'
+                  b' "user": "U1", "text": true, "ts": "1.1", "channel": "C_STAFF"}}', "slack")],
     ("POST /api/messages", False): [
         _json_req("POST /api/messages", b"/api/messages", _DEEP),
         _json_req("POST /api/messages", b"/api/messages", b'{"type": "message"}', "", (b"Authorization", b"Bearer a.b.c"))],

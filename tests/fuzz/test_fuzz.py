@@ -34,10 +34,12 @@ KNOWN: dict[tuple[str, bool], str] = {
     ("POST /slack/events", False):
         "unsigned, before the signature check: X-Slack-Request-Timestamp: \\xb2 ('²') passes the adapter's "
         "str.isdigit() check, then slack_sdk's int() raises ValueError; and a form body 'payload=' with any numeric "
-        "timestamp makes bolt's parse_body raise JSONDecodeError: 500s with tracebacks (bot/adapters/slack.py _endpoint)",
+        "timestamp makes bolt's parse_body raise JSONDecodeError, and 'payload=%5B%5B...' (nested JSON, percent-encoded: "
+        "past the raw-body depth check) RecursionError: 500s with tracebacks (bot/adapters/slack.py _endpoint)",
     ("POST /slack/events", True):
         "a signed form body 'payload=' (or payload=%7B): bolt's parse_body json.loads('') raises JSONDecodeError, "
-        "500 'Exception in ASGI application' (bot/adapters/slack.py _endpoint)",
+        "500 'Exception in ASGI application' (bot/adapters/slack.py _endpoint); a signed app_mention whose text is "
+        "not a string: TypeError logged in on_mention",
     ("POST /api/messages", True):
         "an authenticated activity that fails the Teams SDK's schema (timestamp 'yesterday', from: [], a lone "
         "surrogate): the SDK logs the pydantic ValidationError with its traceback and answers 500 "
