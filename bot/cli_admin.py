@@ -56,7 +56,10 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "12
     startup = Startup(settings, lambda: _ready(settings))
     out.print(f"policybot starting on http://{host}:{port}/ (SLT dashboard: /slt; /healthz says when it is ready)")
     try:
-        uvicorn.run(build_app(startup), host=host, port=port, log_level="info")
+        # X-Forwarded-For is believed from the proxies POLICYBOT_TRUSTED_PROXIES names, and from nobody else
+        # (the dashboard's per-client sign-in limits read the same setting).
+        uvicorn.run(build_app(startup), host=host, port=port, log_level="info",
+                    proxy_headers=bool(settings.trusted_proxies), forwarded_allow_ips=settings.trusted_proxies or None)
     finally:
         startup.close()
 

@@ -19,6 +19,7 @@ import hmac
 import logging
 from collections.abc import AsyncIterator, Sequence
 
+from pydantic import SecretStr
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -29,7 +30,9 @@ from starlette.types import Receive, Scope, Send
 
 from bot import wiring
 from bot.adapters.base import Adapter
-from bot.admin import dashboard
+from bot.config import Settings
+from bot.admin import auth, dashboard
+from bot.alerts.quiet_logs import mask_secrets
 from bot.request_limits import RequestLimits
 from bot.runtime import Runtime
 from bot.startup import Ready, Startup
@@ -40,7 +43,6 @@ PURGE_EVERY_S = 3600.0
 ADAPTER_RETRY_S = 5.0  # an adapter that could not start is tried again, then at doubling intervals
 ADAPTER_RETRY_MAX_S = 300.0
 REMIND_EVERY_S = 60.0  # safeguarding concerns not marked seen are raised again (bot.concern_alerts)
-SESSION_HOURS = 8  # one working day
 RETRY_AFTER_S = 5
 
 
@@ -72,13 +74,30 @@ def build_app(runtime: Runtime | Startup, chores: bool = True, adapters: Sequenc
             follow.cancel()
         await running.end()
 
-    session_key = hmac.new(wiring.secret_key(startup.settings), b"dashboard sessions", hashlib.sha256).hexdigest()
+    secret = wiring.secret_key(startup.settings)
+    session_key = hmac.new(secret, b"dashboard sessions", hashlib.sha256).hexdigest()
+    _keep_out_of_logs(startup.settings, secret, session_key)
     middleware = [Middleware(RequestLimits),  # first: no route reads an oversized or absurdly nested body
                   Middleware(SessionMiddleware, secret_key=session_key, session_cookie="policybot_slt",
-                             max_age=SESSION_HOURS * 3600, same_site="strict",
+                             max_age=auth.SESSION_HOURS * 3600, same_site="strict",
                              https_only=startup.settings.secure_cookies)]
     routes = [Route("/healthz", healthz), Mount("", app=_Deferred(startup))]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+
+
+def _keep_out_of_logs(settings: Settings, *keys: bytes | str) -> None:
+    """Every configured secret, blanked from every log record (bot.alerts.quiet_logs), whether or not the
+    part that uses it is built: passwords, tokens, the database URL's password and the session keys."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        db_password = make_url(settings.database_url).password or ""
+    except ArgumentError:
+        db_password = ""
+    secrets = [value.get_secret_value() for value in settings.__dict__.values() if isinstance(value, SecretStr)]
+    text_keys = [k.decode("utf-8", "ignore") if isinstance(k, bytes) else k for k in keys]
+    mask_secrets(*secrets, str(db_password), *text_keys)
 
 
 def _unavailable(startup: Startup) -> Response:

@@ -100,3 +100,23 @@ def test_a_platform_down_at_start_up_stops_no_other_and_is_retried(tmp_path: Pat
         assert not down.running and not fine.running  # both stopped with the server
     finally:
         runtime.close()
+
+
+def test_every_configured_secret_is_blanked_from_the_log_once_the_server_is_built(
+        tmp_path: Path, caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    from pydantic import SecretStr
+
+    from bot.startup import Startup
+
+    settings = settings_for(CORPUS, tmp_path / "index", tmp_path / "var").model_copy(update={
+        "smtp_password": SecretStr("smtp-password-1234"), "secret_key": SecretStr("session-secret-5678"),
+        "database_url": "postgresql://policybot:db-password-9012@127.0.0.1:1/none"})
+    startup = Startup(settings, lambda: None)  # type: ignore[arg-type, return-value]
+    build_app(startup, chores=False)
+    with caplog.at_level(logging.DEBUG):
+        logging.getLogger("some.library").debug("connecting with %s, %s and %s", "smtp-password-1234",
+                                                "db-password-9012", "session-secret-5678")
+    assert "connecting with [redacted], [redacted] and [redacted]" in caplog.text
+    assert "1234" not in caplog.text and "9012" not in caplog.text and "5678" not in caplog.text

@@ -29,7 +29,7 @@ from bot.admin import auth, queries
 from bot.admin.charts import Bar, bar_chart
 from bot.admin.gaps import answer_gap
 from bot.admin.register import write_csv as write_register_csv
-from bot.admin.report import CSV_HEADER, _cell
+from bot.admin.report import CSV_HEADER, cell
 from bot.core.compose import review_status
 from bot.errors import AccessDenied, PolicybotError, StorageError
 from bot.reading.documents import Organisation, SltMember
@@ -239,7 +239,7 @@ def _csv_chunks(runtime: Runtime, org: str, since: datetime, include_flagged: bo
         with runtime.db() as session:
             rows = queries.csv_page(session, org, since, include_flagged, after)
         for row in rows:
-            writer.writerow([row[0].isoformat(), *(_cell(v) for v in row[1:-1])])
+            writer.writerow([row[0].isoformat(), *(cell(v) for v in row[1:-1])])
         yield out.getvalue()
         out.seek(0)
         out.truncate()

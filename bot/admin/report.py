@@ -23,12 +23,12 @@ def write_csv(session: Session, org: str, since: datetime, include_flagged: bool
     writer.writerow(CSV_HEADER)
     count = 0
     for row in session.execute(queries.entries_for_csv(session, org, since, include_flagged)):
-        writer.writerow([row[0].isoformat(), *(_cell(v) for v in row[1:])])
+        writer.writerow([row[0].isoformat(), *(cell(v) for v in row[1:])])
         count += 1
     return count
 
 
-def _cell(value: object) -> str:
+def cell(value: object) -> str:
     if value is None:
         return ""
     text = str(value)

@@ -21,6 +21,7 @@ import httpx
 
 from bot.alerts.base import AlertError
 from bot.alerts.message import Alert, Recipient, address_of, alert_text
+from bot.alerts.quiet_logs import mask_secrets
 
 TIMEOUT_S = 10
 # The global service URL Microsoft documents for proactive messages when none has been seen for a tenant.
@@ -48,6 +49,7 @@ class TeamsSender:
     def __init__(self, app_id: str, password: str, tenant_id: str = "", service_url: str = DEFAULT_SERVICE_URL,
                  endpoints: TeamsEndpoints = TeamsEndpoints(), token: Callable[[str], str] | None = None) -> None:
         """*token*, when given, supplies the access token for a scope (tests, or a managed identity)."""
+        mask_secrets(password)  # it goes into token requests: into no log record
         self._app_id = app_id
         self._password = password
         self._tenant_id = tenant_id

@@ -31,7 +31,9 @@ def make_engine(url: str) -> Engine:
         raise ConfigError(f"POLICYBOT_DATABASE_URL is not a database URL: {url!r}") from exc
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
-    kwargs: dict[str, Any] = {"pool_pre_ping": True}  # a restarted server's dead connections are replaced
+    # A restarted server's dead connections are replaced; SQL logged at INFO (echo, or the sqlalchemy.engine
+    # logger) and errors never carry the values bound, which are questions.
+    kwargs: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
     if parsed.get_backend_name() == "postgresql":
         kwargs["connect_args"] = {"connect_timeout": 3}  # staff wait for answers, not for a dead server
     elif parsed.get_backend_name() == "sqlite":
