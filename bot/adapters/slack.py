@@ -33,6 +33,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import parse_qs
 
 import aiohttp
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -47,6 +48,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.adapters.log_privacy import withhold
+from bot.request_limits import too_deep
 from bot.adapters.slack_blocks import (ACTION_HELPFUL, ACTION_INDUCTION, ACTION_NOT_HELPFUL, SlackMessage, home_view,
                                        incoming_text, render)
 from bot.alerts.quiet_logs import mask_secrets
@@ -149,6 +151,7 @@ class SlackListeners:
         # Bolt runs its own middleware (the signature check first) before any registered here: only
         # requests signed with our secret are ever remembered, so forged ones cannot fill the memory.
         app.middleware(self.no_replays)
+        app.middleware(self.well_formed)
         app.middleware(self.dedupe)
         app.event("app_mention")(self.on_mention)
         app.event("message")(self.on_message)
@@ -170,6 +173,16 @@ class SlackListeners:
             if timestamp and signature and not self.signatures.first_time(timestamp, signature):
                 log.info("ignored a replayed Slack %s (a signed request already handled)", _kind(body))
                 return BoltResponse(status=200, body="")
+        await next_()
+        return None
+
+    async def well_formed(self, body: Payload, next_: Callable[[], Awaitable[None]]) -> BoltResponse | None:
+        """Acknowledge a payload whose fields have shapes Slack never sends (a signed request can still be
+        junk) and handle it no further: one warning line, no traceback, nobody answered."""
+        problem = malformed(body)
+        if problem:
+            log.warning("ignored a malformed Slack %s: %s", _kind(body), problem)
+            return BoltResponse(status=200, body="")
         await next_()
         return None
 
@@ -309,13 +322,23 @@ class SlackAdapter:
     async def _endpoint(self, request: Request) -> Response:
         """Requests bolt would fail on before it checks the signature (a timestamp that is not a number, a
         body that is not UTF-8) are refused here as unsigned: 401, never a 500 with a traceback."""
-        if not request.headers.get("x-slack-request-timestamp", "").strip().isdigit():
+        timestamp = request.headers.get("x-slack-request-timestamp", "").strip()
+        if not (timestamp.isascii() and timestamp.isdigit()):  # "²".isdigit(), and int("²") fails
             return Response("invalid request", status_code=401)
         try:
-            (await request.body()).decode("utf-8")
+            raw = (await request.body()).decode("utf-8")
         except UnicodeDecodeError:
             return Response("invalid request", status_code=401)
-        return await self._http.handle(request)
+        payload = parse_qs(raw).get("payload", [""])[0] if "payload=" in raw else ""
+        if too_deep(payload.encode("utf-8")):  # JSON inside a form: request_limits saw only %5B%5B…
+            return Response("invalid request", status_code=400)
+        try:
+            return await self._http.handle(request)
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError) as exc:
+            # bolt reads the body's fields before its listeners (and error handler) run: junk in a
+            # request is the sender's mistake, refused in one line, not a 500 with a traceback.
+            log.warning("refused a malformed Slack request (%s)", exc.__class__.__name__)
+            return Response("invalid request", status_code=400)
 
 
 def build(settings: Settings, chat: ChatService) -> SlackAdapter:
@@ -356,6 +379,33 @@ def command_text(text: str) -> str:
 async def _post(client: AsyncWebClient, channel: str, thread_ts: str | None, message: SlackMessage) -> None:
     await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=message.text,
                                   blocks=list(message.blocks) or None, unfurl_links=False, unfurl_media=False)
+
+
+def malformed(body: Payload) -> str:
+    """Why *body* cannot be handled ("" when it can): fields the listeners read, of the wrong type."""
+    if not isinstance(body, dict):
+        return "not an object"
+    if body.get("type") == "event_callback":
+        event = body.get("event")
+        if not isinstance(event, dict):
+            return "event is not an object"
+        if event.get("type") in ("app_mention", "message") and not event.get("subtype"):
+            bad = [k for k in ("channel", "ts") if not isinstance(event.get(k), str)]
+            bad += [k for k in ("text", "user", "thread_ts") if k in event and not isinstance(event[k], (str, type(None)))]
+            return f"event fields {bad} are not strings" if bad else ""
+        if event.get("type") == "app_home_opened" and not isinstance(event.get("user"), str):
+            return "event user is not a string"
+        return ""
+    if "command" in body:
+        bad = [k for k in ("user_id", "command") if not isinstance(body.get(k), str)]
+        return f"command fields {bad} are not strings" if bad else ""
+    if body.get("type") == "block_actions":
+        user, actions = body.get("user"), body.get("actions")
+        if not isinstance(user, dict) or not isinstance(user.get("id"), str):
+            return "user is not an object with an id"
+        if not isinstance(actions, list) or not all(isinstance(a, dict) for a in actions):
+            return "actions are not a list of objects"
+    return ""
 
 
 def _event_sender(event: Payload, body: Payload) -> Sender:

@@ -115,12 +115,31 @@ class StarletteBridge:
                 return JSONResponse({"error": "invalid JSON"}, status_code=400)
             if not isinstance(body, dict):
                 return JSONResponse({"error": "expected an activity object"}, status_code=400)
+            problem = invalid_activity(body)
+            if problem:  # the SDK would fail on it mid-request: a 500 and a traceback
+                log.warning("teams: refused an activity the SDK cannot read (%s)", problem)
+                return JSONResponse({"error": "not a valid activity"}, status_code=400)
             result = await handler(HttpRequest(body=body, headers=dict(request.headers)))
             if result.get("body") is None:
                 return Response(status_code=result["status"])
             return JSONResponse(result["body"], status_code=result["status"])
 
         return Route(path, endpoint, methods=["POST"])
+
+
+def invalid_activity(body: dict[str, Any]) -> str:
+    """Why the SDK could not read *body* as an activity ("" when it can): checked with the SDK's own
+    models, as it will check it, before it is handed over."""
+    from microsoft_teams.api.activities import ActivityTypeAdapter
+    from microsoft_teams.apps.events import CoreActivity
+    from pydantic import ValidationError
+
+    try:
+        core = CoreActivity.model_validate(body)
+        ActivityTypeAdapter.validate_python(core.model_dump(by_alias=True, exclude_none=True))
+    except (ValidationError, ValueError, TypeError, UnicodeError) as exc:
+        return exc.__class__.__name__
+    return ""
 
 
 async def _read_capped(request: Request, limit: int) -> bytes | None:

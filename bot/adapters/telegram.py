@@ -117,6 +117,10 @@ class TelegramAdapter:
         except (JSONDecodeError, UnicodeDecodeError, AttributeError, KeyError, TypeError, ValueError):
             log.warning("telegram: ignored a webhook request that is not an Update")
             return PlainTextResponse("not an update", status_code=400)
+        problem = unusable(update)
+        if problem:  # the handlers' filters would fail on it, with a traceback, after the 200
+            log.warning("telegram: ignored an update Telegram never sends (%s)", problem)
+            return PlainTextResponse("not an update", status_code=400)
         await self.application.update_queue.put(update)
         return Response(status_code=200)
 
@@ -258,6 +262,19 @@ def _presser(update: Update, query: CallbackQuery) -> tuple[int, Sender]:
     """The chat a button was pressed in, and who pressed it."""
     chat_id = update.effective_chat.id if update.effective_chat else query.from_user.id
     return chat_id, Sender("telegram", str(query.from_user.id), workspace=str(chat_id))
+
+
+def unusable(update: Update) -> str:
+    """Why *update* cannot be handled ("" when it can): the parts every message and button press has."""
+    for message in (update.message, update.edited_message, update.channel_post, update.edited_channel_post):
+        if message is not None and (message.chat is None or not isinstance(message.chat.id, int)):
+            return "a message without a chat"
+        if message is not None and message.from_user is not None and not isinstance(message.from_user.id, int):
+            return "a sender without a numeric id"
+    query = update.callback_query
+    if query is not None and (query.from_user is None or not isinstance(query.from_user.id, int)):
+        return "a button press without a sender"
+    return ""
 
 
 def build(settings: Settings, chat: ChatService) -> TelegramAdapter:
