@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import heapq
 import logging
 import re
@@ -332,6 +333,10 @@ class SlackAdapter:
         payload = parse_qs(raw).get("payload", [""])[0] if "payload=" in raw else ""
         if too_deep(payload.encode("utf-8")):  # JSON inside a form: request_limits saw only %5B%5B…
             return Response("invalid request", status_code=400)
+        problem = malformed_json(payload or raw) if (payload or raw.lstrip()[:1] == "{") else ""
+        if problem:  # bolt's own middleware reads these fields before any listener (or ours) runs
+            log.warning("refused a malformed Slack request (%s)", problem)
+            return Response("invalid request", status_code=400)
         try:
             return await self._http.handle(request)
         except (ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError) as exc:
@@ -381,10 +386,29 @@ async def _post(client: AsyncWebClient, channel: str, thread_ts: str | None, mes
                                   blocks=list(message.blocks) or None, unfurl_links=False, unfurl_media=False)
 
 
+def malformed_json(text: str) -> str:
+    """malformed() of a JSON body as sent ("" for text that is not JSON: bolt refuses that itself)."""
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return ""
+    return malformed(body)
+
+
 def malformed(body: Payload) -> str:
     """Why *body* cannot be handled ("" when it can): fields the listeners read, of the wrong type."""
     if not isinstance(body, dict):
         return "not an object"
+    bad = [k for k in ("type", "team_id", "event_id", "api_app_id", "enterprise_id", "token")
+           if k in body and not isinstance(body[k], (str, type(None)))]
+    if bad:
+        return f"fields {bad} are not strings"
+    authorizations = body.get("authorizations")
+    if authorizations is not None and not (isinstance(authorizations, list)
+                                           and all(isinstance(a, dict) for a in authorizations)):
+        return "authorizations are not a list of objects"
+    if "event" in body and not isinstance(body["event"], dict):
+        return "event is not an object"
     if body.get("type") == "event_callback":
         event = body.get("event")
         if not isinstance(event, dict):

@@ -43,3 +43,13 @@ def test_telegram_updates_without_a_chat_or_a_sender_are_named() -> None:
     press = {"id": "1", "chat_instance": "c", "data": "x"}
     assert unusable(Update.de_json({"update_id": 1, "callback_query": press}, bot)) == "a button press without a sender"
     assert unusable(Update.de_json({"update_id": 1, "callback_query": {**press, "from": USER}}, bot)) == ""
+
+
+def test_slack_top_level_fields_of_the_wrong_shape_are_named() -> None:
+    from bot.adapters.slack import malformed_json
+
+    assert malformed_json('{"type": "x", "event": []}') == "event is not an object"
+    assert "team_id" in malformed_json('{"type": "event_callback", "team_id": {}, "event": {}}')
+    assert malformed_json('{"authorizations": [1]}') == "authorizations are not a list of objects"
+    assert malformed_json('{"type": "url_verification", "challenge": "abc"}') == ""
+    assert malformed_json("token=x&command=%2Fpolicy") == ""  # a form: not JSON
