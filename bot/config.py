@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     model_cache_dir: Path = Path("var/models")
     top_k: int = Field(default=3, ge=1, le=10)
     max_question_chars: int = Field(default=MAX_QUESTION_CHARS, ge=50)
+    # An optional second stage: a folder with a larger sentence-transformers model (all-mpnet-base-v2, made
+    # by `make reranker`) that scores the best rerank_depth clauses again; empty = off (bot.retrieval.rerank).
+    rerank_model: str = ""
+    rerank_depth: int = Field(default=10, ge=2, le=50)
+    rerank_weight: float = Field(default=0.7, ge=0.0, le=1.0)
     # The question log: an SQLite file by default; a postgresql:// URL for a server.
     database_url: str = "sqlite:///var/policybot.db"
     # Log entries wait here while the database is unreachable, and are written once it is back.

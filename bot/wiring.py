@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 import logging
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from threadpoolctl import threadpool_limits
@@ -18,6 +19,7 @@ from bot.privacy.pseudonym import load_or_create_key
 from bot.reading.documents import Organisation
 from bot.retrieval import index_store
 from bot.retrieval.embeddings import Embedder, SentenceTransformerEmbedder
+from bot.retrieval.rerank import Reranker, sentence_model
 from bot.retrieval.search import HybridSearcher
 
 if TYPE_CHECKING:
@@ -110,7 +112,14 @@ def answer_service(settings: Settings, index: index_store.Index, emb: Embedder,
     fixed = settings.today
     today: Callable[[], date] = (lambda: fixed) if fixed else date.today
     return AnswerService(searcher, index.orgs, index.documents, log=log, today=today, top_k=settings.top_k,
-                         max_question_chars=settings.max_question_chars)
+                         max_question_chars=settings.max_question_chars, reranker=reranker(settings))
+
+
+def reranker(settings: Settings) -> Reranker | None:
+    """The second stage when POLICYBOT_RERANK_MODEL names a model folder; None (off) by default."""
+    if not settings.rerank_model:
+        return None
+    return Reranker(sentence_model(Path(settings.rerank_model)), settings.rerank_depth, settings.rerank_weight)
 
 
 def logged_service(settings: Settings, emb: Embedder, db: sessionmaker[Session] | None = None,

@@ -17,6 +17,7 @@ from bot.errors import QuestionError, UnknownOrganisation
 from bot.reading import roles
 from bot.reading.documents import DocumentInfo, Organisation
 from bot.retrieval.search import Hit, HybridSearcher
+from bot.retrieval.rerank import Reranker
 
 logger = logging.getLogger(__name__)
 
@@ -52,8 +53,9 @@ def clean_question(text: str, max_chars: int) -> str:
 class AnswerService:
     def __init__(self, searcher: HybridSearcher, orgs: dict[str, Organisation], documents: list[DocumentInfo],
                  log: QuestionLog | None = None, today: Callable[[], date] = date.today,
-                 top_k: int = 3, max_question_chars: int = 2000) -> None:
+                 top_k: int = 3, max_question_chars: int = 2000, reranker: Reranker | None = None) -> None:
         self.searcher = searcher
+        self.reranker = reranker  # an optional second stage over the best few clauses
         self.orgs = orgs
         self.documents = {d.source: d for d in documents}
         self.log = log
@@ -68,9 +70,13 @@ class AnswerService:
         if question.org not in self.orgs:
             raise UnknownOrganisation(question.org, sorted(self.orgs))
         text = clean_question(question.text, self.max_question_chars)
-        result = self.searcher.search(question.org, text, k=top_k or self.top_k)
+        k = top_k or self.top_k
+        result = self.searcher.search(question.org, text, k=max(k, self.reranker.depth) if self.reranker else k)
+        hits = result.hits
+        if self.reranker is not None and result.answered:
+            hits = tuple(self.reranker.order(text, hits, lambda h: h.clause, lambda h: h.score))
         directory = self._directory(question.org)
-        answer = self._answered(question, result.hits, directory) if result.answered \
+        answer = self._answered(question, hits[:k], directory) if result.answered \
             else self._not_answered(question, directory)
         concern = detect(text, result.vector, self.searcher.embedder.model_id)
         if concern.flagged:
