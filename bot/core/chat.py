@@ -15,11 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from bot.core.chat_state import MemoryNudges, Nudges
 from bot.core.induction import Induction, InductionStep
 from bot.core.models import Answer, Question
 from bot.core.ratelimit import RateLimiter
 from bot.core.service import AnswerService
-from bot.errors import PolicybotError, QuestionError
+from bot.errors import PolicybotError, QuestionError, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,8 @@ HELP = ("Ask me about your school's policies in your own words, for example \"ca
         "for me.")
 SORRY = ("Sorry, something went wrong on my side and I couldn't answer. Please try again in a minute; if "
          "it keeps happening, tell your IT lead.")
+UNRECORDED = ("Sorry, I can't record your induction just now. Please try again in a few minutes: you'll carry on "
+              "from where you were.")
 REFUSED = ("Sorry, I can only answer staff of schools that use policybot, and I don't recognise this "
            "account or workspace. If you are a member of staff, ask your school's senior leadership team "
            "for access.")
@@ -88,13 +91,14 @@ REFUSED = ("Sorry, I can only answer staff of schools that use policybot, and I 
 
 class ChatService:
     def __init__(self, answers: Callable[[], AnswerService], access: Access, limiter: RateLimiter,
-                 induction: Induction | None = None) -> None:
+                 induction: Induction | None = None, nudges: Nudges | None = None) -> None:
         self.answers = answers  # a callable: the server swaps in a fresh service after reindexing
         self.access = access
         self.limiter = limiter
         self.induction = induction
-        self._noticed: set[tuple[str, str]] = set()  # (person, notice) already shown by this process
-        self._reminders: set[str] = set()  # people SLT asked (from the register) to finish their induction
+        # Reminders SLT asked for (from the register) and notices already shown: in the database when the
+        # server builds it (bot.storage.chat_state), so every server shows each once.
+        self.nudges: Nudges = nudges if nudges is not None else MemoryNudges()
 
     def handle(self, sender: Sender, text: str) -> Reply:
         """One message in, one reply out; never raises for anything a user can type."""
@@ -130,7 +134,11 @@ class ChatService:
         if org is None or self.induction is None:
             return Reply("refused", REFUSED)
         name = self._person_name(sender, org)
-        step = self.induction.act(sender.key, action, name, sender.platform)
+        try:
+            step = self.induction.act(sender.key, action, name, sender.platform)
+        except StorageError as exc:  # the database is down: the walkthrough waits where it was
+            log.warning("induction: a %s press could not be recorded (%s)", sender.platform, exc)
+            return Reply("error", UNRECORDED, org=org)
         return Reply("induction", step_text(step), step=step, org=org)
 
     def _induction_command(self, sender: Sender, org: str, command: str, welcome: str) -> Reply:
@@ -142,7 +150,11 @@ class ChatService:
                          org=org)
         session = self.induction.start_session(room) if command.endswith(" session") else \
             self.induction.session_of(room)
-        step = self.induction.start(sender.key, org, session)
+        try:
+            step = self.induction.start(sender.key, org, session)
+        except StorageError as exc:  # what they have acknowledged cannot be read now
+            log.warning("induction: could not start for a %s sender (%s)", sender.platform, exc)
+            return Reply("error", UNRECORDED, welcome=welcome, org=org)
         lead = "Group induction session started: questions asked here are tagged for SLT. " \
             if command.endswith(" session") else ""
         return Reply("induction", lead + step_text(step), step=step, welcome=welcome, org=org)
@@ -158,7 +170,7 @@ class ChatService:
 
     def remind(self, people: list[str]) -> None:
         """Ask these people (chat identities) to complete their induction, the next time they write."""
-        self._reminders.update(people)
+        self.nudges.remind(people)
 
     def _notice(self, sender: Sender, org: str) -> str:
         """A reminder or "a policy you acknowledged has changed": an extra, so when it cannot be worked out
@@ -172,14 +184,12 @@ class ChatService:
     def _notice_or_fail(self, sender: Sender, org: str) -> str:
         if self.induction is None:
             return ""
-        if sender.key in self._reminders:
-            self._reminders.discard(sender.key)
+        if self.nudges.take_reminder(sender.key):
             return ("Your senior leadership team asks you to complete your induction: type /induction to read "
                     "and acknowledge the school's key policies.")
         notice = self.induction.changed_since_ack(sender.key, org)
-        if not notice or (sender.key, notice) in self._noticed:
+        if not notice or not self.nudges.first_showing(sender.key, notice):
             return ""
-        self._noticed.add((sender.key, notice))
         return notice
 
     def _person_name(self, sender: Sender, org: str) -> str:

@@ -3,23 +3,30 @@ question", a short true/false check where the org file gives statements, then "I
 understood <policy>", recorded against the policy's version. Also: telling someone when a policy they
 acknowledged has changed since.
 
-State is per person, in memory: a server restart means typing /induction again (acknowledgements, which
-matter, are in the database).
+Where each person is, and the group sessions, are kept by the stores passed in (bot.core.chat_state:
+in memory by default; in the database, shared by every server and kept across restarts, when the server
+builds it, bot.storage.chat_state). A press is applied by compare-and-set, so two servers seeing presses
+of the same person apply each once and record one acknowledgement.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from bot.core import compose
+from bot.core.chat_state import MemoryRooms, MemoryWalks, Rooms, WalkState, Walks
 from bot.core.induction_pack import Changes, changes, key_points
 from bot.core.models import Contact, Passage
 from bot.core.service import AnswerService
+from bot.errors import StorageError
 from bot.reading.documents import Clause, DocumentInfo, InductionPolicy, Organisation, Statement
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -46,118 +53,189 @@ class AckStore(Protocol):
     def clauses_of(self, source: str, version_hash: str) -> list[str] | None: ...
 
 
-@dataclass
+Pack = list[tuple[DocumentInfo, list[tuple[str, object]]]]  # each policy: (doc, steps)
+_TRIES = 5  # compare-and-set attempts for one press (each lost race means another press came first)
+
+
+@dataclass(frozen=True)
 class _Walk:
-    org: str
-    policies: list[tuple[DocumentInfo, list[tuple[str, object]]]]  # each: (doc, steps)
-    policy: int = 0
-    step: int = 0
-    asking: bool = False
-    session: str | None = None
-    note: str = ""
+    state: WalkState
+    policies: Pack  # the plan's policies as the current index has them
+    renewed: bool = False  # the policies changed since it was stored: *state* starts it again
+
+
+@dataclass(frozen=True)
+class _Move:
+    state: WalkState | None  # None: the walkthrough is over
+    ack: DocumentInfo | None = None  # to record as acknowledged by this move
+    step: InductionStep | None = None  # to show instead of the new position
 
 
 @dataclass
 class Induction:
     answers: Callable[[], AnswerService]
     acks: AckStore
-    _walks: dict[str, _Walk] = field(default_factory=dict)
-    _sessions: dict[str, str] = field(default_factory=dict)  # "platform:workspace" -> session id
+    walks: Walks = field(default_factory=MemoryWalks)  # who is where (shared by servers: bot.storage)
+    rooms: Rooms = field(default_factory=MemoryRooms)  # group sessions, "platform:workspace" -> session id
     _diffs: dict[tuple[str, str, str], Changes] = field(default_factory=dict)  # (source, old, new) -> changes
+    _packs: dict[str, tuple[AnswerService, Pack]] = field(default_factory=dict)  # org -> (service, its pack)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # --- group sessions -------------------------------------------------------------------------
     def start_session(self, room: str) -> str:
-        with self._lock:
-            self._sessions[room] = uuid.uuid4().hex[:12]
-            return self._sessions[room]
+        session = uuid.uuid4().hex[:12]
+        self.rooms.open(room, session)
+        return session
 
     def end_session(self, room: str) -> str | None:
-        with self._lock:
-            return self._sessions.pop(room, None)
+        return self.rooms.close(room)
 
     def session_of(self, room: str) -> str | None:
-        return self._sessions.get(room)
+        return self.rooms.session_of(room)
 
     # --- the walkthrough ------------------------------------------------------------------------
     def start(self, person: str, org: str, session: str | None = None) -> InductionStep:
         pack = self._pack(org)
-        done = self.acks.latest_for(org, person)
-        todo = [(doc, steps) for doc, steps in pack if getattr(done.get(doc.source), "version_hash", None) != doc.sha256]
+        todo = self._todo(org, person, pack)
         if not pack:
             return InductionStep("Induction", "There is no induction pack for your organisation yet.")
         if not todo:
-            self._walks.pop(person, None)
-            return InductionStep("Induction", "You're up to date: you have acknowledged the current version of "
-                                 "every induction policy. Type /induction again any time after a policy changes.")
-        self._walks[person] = _Walk(org, todo, session=session)
-        return self._render(person)
+            self.walks.drop(person)
+            return _UP_TO_DATE
+        state = self.walks.put(person, WalkState(org, _plan(todo), session=session))
+        return self._render(_Walk(state, todo))
 
     def active(self, person: str) -> bool:
-        return person in self._walks
+        return self.walks.get(person) is not None
 
     def asking(self, person: str) -> bool:
-        walk = self._walks.get(person)
-        return walk is not None and walk.asking
+        state = self.walks.get(person)
+        return state is not None and state.asking
 
     def current(self, person: str) -> InductionStep | None:
-        if person not in self._walks:
+        """The step they are at (after answering the question they asked during it); None if there is none,
+        or it cannot be worked out now (the answer goes out without it)."""
+        try:
+            return self._change(person, lambda walk: _Move(replace(walk.state, asking=False)))
+        except StorageError as exc:
+            log.warning("induction: no step after the answer (%s)", exc)
             return None
-        self._walks[person].asking = False
-        return self._render(person)
 
     def act(self, person: str, action: str, name: str, channel: str) -> InductionStep:
-        walk = self._walks.get(person)
-        if walk is None:
-            return InductionStep("Induction", "Type /induction to start (or carry on with) your induction.")
-        kind, item = walk.policies[walk.policy][1][walk.step]
-        walk.note = ""
+        step = self._change(person, lambda walk: self._apply(walk, action), name, channel)
+        return step or InductionStep("Induction", "Type /induction to start (or carry on with) your induction.")
+
+    def _change(self, person: str, move_of: Callable[[_Walk], _Move], name: str = "", channel: str = ""
+                ) -> InductionStep | None:
+        """Apply *move_of* to the walkthrough as stored, by compare-and-set (again, to the new position,
+        if another server changed it first); record the acknowledgement the move makes, once."""
+        for _ in range(_TRIES):
+            walk = self._load(person)
+            if walk is None:
+                return None
+            if walk.renewed:  # the policies changed: show the new start (or that nothing is left), not the press
+                move = _Move(walk.state, step=None) if walk.policies else _Move(None, step=_UP_TO_DATE)
+            else:
+                move = move_of(walk)
+            if move.state is None:
+                if not self.walks.end(person, walk.state.version):
+                    continue
+            elif move.state != walk.state or walk.renewed:
+                stored = self.walks.swap(person, walk.state.version, move.state)
+                if stored is None:
+                    continue
+                move = replace(move, state=stored)
+            if move.ack is not None:
+                self._acknowledge_or_undo(person, walk, move, name, channel)
+            if move.step is not None:
+                return move.step
+            return self._render(_Walk(move.state, walk.policies)) if move.state else _UP_TO_DATE
+        log.warning("induction: a press lost the race %d times; showing the step as it is", _TRIES)
+        walk = self._load(person)
+        return self._render(walk) if walk else None
+
+    def _acknowledge_or_undo(self, person: str, walk: _Walk, move: _Move, name: str, channel: str) -> None:
+        """Record the acknowledgement this move claimed; if that fails, put the walkthrough back where it
+        was (so they can press again) and let the error through."""
+        assert move.ack is not None
+        try:
+            self._acknowledge(walk.state, person, name, channel, move.ack)
+        except Exception:  # whatever it was, the claim is undone before it goes on up
+            if move.state is None:
+                self.walks.put(person, walk.state)
+            else:
+                self.walks.swap(person, move.state.version, walk.state)
+            raise
+
+    def _load(self, person: str) -> _Walk | None:
+        """The stored walkthrough with its policies; if any of them changed since (a reindex), a new
+        start from the first policy still to acknowledge (to be stored by the caller)."""
+        state = self.walks.get(person)
+        if state is None or state.org not in self.answers().orgs:
+            return None
+        pack = self._pack(state.org)
+        by_source = {doc.source: (doc, steps) for doc, steps in pack}
+        policies = [by_source[s] for s, sha in state.plan if s in by_source and by_source[s][0].sha256 == sha]
+        if len(policies) == len(state.plan) and state.policy < len(policies) \
+                and state.step < len(policies[state.policy][1]):  # the org file's pack may have changed too
+            return _Walk(state, policies)
+        todo = self._todo(state.org, person, pack)
+        note = "The induction policies have changed since you started, so this starts again from the first " \
+               "one you still need to acknowledge."
+        if not todo:
+            return _Walk(replace(state, plan=()), [], renewed=True)
+        fresh = WalkState(state.org, _plan(todo), session=state.session, note=note, version=state.version)
+        return _Walk(fresh, todo, renewed=True)
+
+    def _todo(self, org: str, person: str, pack: Pack) -> Pack:
+        done = self.acks.latest_for(org, person)
+        return [(doc, steps) for doc, steps in pack if getattr(done.get(doc.source), "version_hash", None) != doc.sha256]
+
+    def _apply(self, walk: _Walk, action: str) -> _Move:
+        """What *action* does at the walkthrough's position (a press that does not fit it does nothing)."""
+        state = replace(walk.state, note="")
+        doc, steps = walk.policies[state.policy]
+        kind, item = steps[state.step]
         if action == "back":
-            self._move(walk, -1)
-        elif action == "next" and kind == "point":
-            self._move(walk, +1)
-        elif action in ("true", "false") and kind == "check":
+            return _Move(_moved(state, steps, -1))
+        if action == "next" and kind == "point":
+            return _Move(_moved(state, steps, +1))
+        if action in ("true", "false") and kind == "check":
             assert isinstance(item, Statement)
             right = (action == "true") == item.true
-            walk.note = ("Right: " if right else "Not quite: ") + f"that statement is {str(item.true).lower()}."
-            self._move(walk, +1)
-        elif action == "ask":
-            walk.asking = True
-            return InductionStep("Induction", "Type your question. I'll answer it from the policies, then we'll "
-                                 "carry on from here.")
-        elif action == "ack" and kind == "ack":
-            doc = walk.policies[walk.policy][0]
-            self._acknowledge(walk, person, name, channel, doc)
-            if walk.policy + 1 >= len(walk.policies):
-                del self._walks[person]
-                return InductionStep("Induction complete", f"Recorded: you have read and understood {doc.title}. "
-                                     "That was the last policy — thank you. Your answers are in the school's "
-                                     "register.")
-            walk.policy, walk.step = walk.policy + 1, 0
-            walk.note = f"Recorded: you have read and understood {doc.title}."
-        return self._render(person)
+            note = ("Right: " if right else "Not quite: ") + f"that statement is {str(item.true).lower()}."
+            return _Move(_moved(replace(state, note=note), steps, +1))
+        if action == "ask":
+            return _Move(replace(state, asking=True), step=InductionStep(
+                "Induction", "Type your question. I'll answer it from the policies, then we'll carry on from here."))
+        if action == "ack" and kind == "ack":
+            if state.policy + 1 >= len(walk.policies):
+                return _Move(None, ack=doc, step=InductionStep(
+                    "Induction complete", f"Recorded: you have read and understood {doc.title}. That was the "
+                    "last policy — thank you. Your answers are in the school's register."))
+            return _Move(replace(state, policy=state.policy + 1, step=0,
+                                 note=f"Recorded: you have read and understood {doc.title}."), ack=doc)
+        return _Move(state)
 
-    def _acknowledge(self, walk: _Walk, person: str, name: str, channel: str, doc: DocumentInfo) -> None:
+    def _acknowledge(self, state: WalkState, person: str, name: str, channel: str, doc: DocumentInfo) -> None:
         texts = [c.text for c in self._clauses(doc)]
-        self.acks.record(walk.org, person, name, doc.source, doc.title, doc.sha256,
-                         doc.approved or doc.next_review_text, texts, channel, walk.session)
+        self.acks.record(state.org, person, name, doc.source, doc.title, doc.sha256,
+                         doc.approved or doc.next_review_text, texts, channel, state.session)
 
-    def _move(self, walk: _Walk, delta: int) -> None:
-        steps = walk.policies[walk.policy][1]
-        walk.step = max(0, min(len(steps) - 1, walk.step + delta))
-
-    def _render(self, person: str) -> InductionStep:
-        walk = self._walks[person]
-        doc, steps = walk.policies[walk.policy]
-        kind, item = steps[walk.step]
-        lead = (walk.note + " ") if walk.note else ""
-        back = (Button("Back", "back"),) if walk.step > 0 else ()
+    def _render(self, walk: _Walk) -> InductionStep:
+        state = walk.state
+        if not walk.policies:
+            return _UP_TO_DATE
+        doc, steps = walk.policies[state.policy]
+        kind, item = steps[state.step]
+        lead = (state.note + " ") if state.note else ""
+        back = (Button("Back", "back"),) if state.step > 0 else ()
         points = sum(1 for k, _ in steps if k == "point")
         if kind == "point":
             assert isinstance(item, Clause)
-            n = sum(1 for k, _ in steps[:walk.step + 1] if k == "point")
+            n = sum(1 for k, _ in steps[:state.step + 1] if k == "point")
             return InductionStep(f"{doc.title} — key point {n} of {points}", lead + "Read this, then press Next.",
-                                 passage=_passage(item), contact=self._contact(walk.org, item),
+                                 passage=_passage(item), contact=self._contact(state.org, item),
                                  buttons=(*back, Button("Next", "next"), Button("I have a question", "ask")))
         if kind == "check":
             assert isinstance(item, Statement)
@@ -169,8 +247,19 @@ class Induction:
                                       Button("I have a question", "ask")))
 
     # --- the pack ---------------------------------------------------------------------------------
-    def _pack(self, org: str) -> list[tuple[DocumentInfo, list[tuple[str, object]]]]:
+    def _pack(self, org: str) -> Pack:
+        """*org*'s policies with their steps, worked out once per index (every press needs them)."""
         service = self.answers()
+        with self._lock:
+            cached = self._packs.get(org)
+        if cached is not None and cached[0] is service:
+            return cached[1]
+        pack = self._build_pack(service, org)
+        with self._lock:
+            self._packs[org] = (service, pack)
+        return pack
+
+    def _build_pack(self, service: AnswerService, org: str) -> Pack:
         organisation = service.orgs[org]
         docs = self._docs(service, organisation)
         pack = []
@@ -228,6 +317,18 @@ class Induction:
         if not notes:
             return ""
         return " ".join(notes) + " Type /induction to read it again and acknowledge the new version."
+
+
+_UP_TO_DATE = InductionStep("Induction", "You're up to date: you have acknowledged the current version of every "
+                            "induction policy. Type /induction again any time after a policy changes.")
+
+
+def _plan(todo: Pack) -> tuple[tuple[str, str], ...]:
+    return tuple((doc.source, doc.sha256) for doc, _ in todo)
+
+
+def _moved(state: WalkState, steps: list[tuple[str, object]], delta: int) -> WalkState:
+    return replace(state, step=max(0, min(len(steps) - 1, state.step + delta)))
 
 
 def _listed(diff: Changes, most: int = 3) -> str:

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.errors import StorageError
 from bot.storage.question_log import utc_now
 from bot.storage.tables import Acknowledgement, PolicyVersion
 
@@ -31,6 +33,14 @@ class SqlAcknowledgements:
 
     def record(self, org: str, person_key: str, person_name: str, source: str, title: str, version_hash: str,
                version_date: str | None, clauses: Sequence[str], channel: str, session: str | None = None) -> None:
+        try:
+            self._record(org, person_key, person_name, source, title, version_hash, version_date, clauses, channel,
+                         session)
+        except SQLAlchemyError as exc:  # the walkthrough waits at the acknowledgement; they press again
+            raise StorageError(f"the acknowledgement could not be recorded ({exc.__class__.__name__})") from exc
+
+    def _record(self, org: str, person_key: str, person_name: str, source: str, title: str, version_hash: str,
+                version_date: str | None, clauses: Sequence[str], channel: str, session: str | None) -> None:
         now = self.clock()
         with self.db.begin() as s:
             known = s.scalars(select(PolicyVersion.id).where(PolicyVersion.source == source,
@@ -44,10 +54,13 @@ class SqlAcknowledgements:
 
     def latest_for(self, org: str, person_key: str) -> dict[str, Acked]:
         """This person's most recent acknowledgement of each policy of *org*, by source."""
-        with self.db() as s:
-            rows = s.scalars(select(Acknowledgement).where(Acknowledgement.org == org,
-                                                           Acknowledgement.person_key == person_key)
-                             .order_by(Acknowledgement.acknowledged_at)).all()
+        try:
+            with self.db() as s:
+                rows = s.scalars(select(Acknowledgement).where(Acknowledgement.org == org,
+                                                               Acknowledgement.person_key == person_key)
+                                 .order_by(Acknowledgement.acknowledged_at)).all()
+        except SQLAlchemyError as exc:
+            raise StorageError(f"acknowledgements could not be read ({exc.__class__.__name__})") from exc
         return {r.source: _acked(r) for r in rows}
 
     def for_org(self, org: str) -> list[Acknowledgement]:
