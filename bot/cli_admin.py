@@ -3,7 +3,7 @@ Registered on the main command line by bot.cli."""
 
 from __future__ import annotations
 
-import logging
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,7 +27,7 @@ from bot.cli import CorpusOpt, IndexOpt, _fail, _settings, app, err, out
 from bot.errors import PolicybotError
 from bot.reading.corpus import load_org
 from bot.reading.documents import Organisation
-from bot.startup import Ready, Startup
+from bot.startup import Startup
 from bot.storage import retention
 from bot.storage.database import current_revision, head_revision, make_engine, upgrade
 from bot.storage.question_log import utc_now
@@ -42,37 +42,38 @@ app.add_typer(slt_app, name="slt")
 @app.command()
 def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
           port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+          workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes on this port, each with "
+                                                                  "its own runtime (PostgreSQL only).")] = 1,
           corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
     """Start the server: web chat at /, Slack/Teams/Telegram when configured, SLT dashboard at /slt.
     It answers at once: /healthz says "starting" (503) while the index and model load, "ok" when ready."""
     import uvicorn
 
+    from bot import serving
     from bot.server import build_app
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # httpx logs every request URL at INFO, and Telegram's URLs contain the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    serving.configure_logging()
     settings = _settings(corpus, index)
-    startup = Startup(settings, lambda: _ready(settings))
-    out.print(f"policybot starting on http://{host}:{port}/ (SLT dashboard: /slt; /healthz says when it is ready)")
     try:
-        # X-Forwarded-For is believed from the proxies POLICYBOT_TRUSTED_PROXIES names, and from nobody else
-        # (the dashboard's per-client sign-in limits read the same setting).
-        uvicorn.run(build_app(startup), host=host, port=port, log_level="info",
-                    proxy_headers=bool(settings.trusted_proxies), forwarded_allow_ips=settings.trusted_proxies or None)
+        serving.check_workers(settings, workers)
+    except PolicybotError as exc:
+        raise _fail(exc) from exc
+    out.print(f"policybot starting on http://{host}:{port}/ (SLT dashboard: /slt; /healthz says when it is ready)"
+              + (f" with {workers} workers" if workers > 1 else ""))
+    # X-Forwarded-For is believed from the proxies POLICYBOT_TRUSTED_PROXIES names, and from nobody else
+    # (the dashboard's per-client sign-in limits read the same setting).
+    proxies = {"proxy_headers": bool(settings.trusted_proxies), "forwarded_allow_ips": settings.trusted_proxies or None}
+    if workers > 1:  # each worker process imports the factory and builds its own runtime
+        given = {k: str(v) for k, v in (("corpus_dir", corpus), ("index_dir", index)) if v is not None}
+        os.environ.update(serving.worker_environment(settings, workers, given))
+        uvicorn.run(serving.FACTORY, factory=True, workers=workers, host=host, port=port, log_level="info",
+                    **proxies)
+        return
+    startup = Startup(settings, lambda: serving.ready(settings))
+    try:
+        uvicorn.run(build_app(startup), host=host, port=port, log_level="info", **proxies)
     finally:
         startup.close()
-
-
-def _ready(settings: Settings) -> Ready:
-    """The runtime and the adapters of the configured chat platforms (built in the background)."""
-    runtime = runtime_mod.build(settings)
-    assert runtime.chat is not None
-    try:
-        return Ready(runtime, wiring.adapters(settings, runtime.chat))
-    except BaseException:
-        runtime.close()
-        raise
 
 
 @db_app.command("upgrade")

@@ -17,6 +17,7 @@ import contextlib
 import hashlib
 import hmac
 import logging
+import os
 from collections.abc import AsyncIterator, Sequence
 
 from pydantic import SecretStr
@@ -55,7 +56,8 @@ def build_app(runtime: Runtime | Startup, chores: bool = True, adapters: Sequenc
         if startup.ready is None:
             return _unavailable(startup)
         rt = startup.ready.runtime
-        body = {"organisations": len(rt.orgs), "spooled": rt.log.spool.pending(), "started_in_s": startup.took_s}
+        body = {"organisations": len(rt.orgs), "spooled": rt.log.spool.pending(), "started_in_s": startup.took_s,
+                "pid": os.getpid()}  # which process answered (one of several workers, behind a proxy)
         if rt.log.problem:  # questions are answered, but their log entries are being lost
             return JSONResponse({"status": "degraded", "reason": rt.log.problem, **body}, status_code=503)
         return JSONResponse({"status": "ok", **body})
