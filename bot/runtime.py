@@ -32,6 +32,7 @@ from bot.retrieval.embeddings import Embedder
 from bot.storage import concerns, retention
 from bot.storage.access import SqlAccess
 from bot.storage.acknowledgements import SqlAcknowledgements
+from bot.storage import chat_state
 from bot.storage.concerns import SqlConcerns
 from bot.storage.question_log import SqlQuestionLog, utc_now
 
@@ -90,6 +91,7 @@ class Runtime:
         for org, count in kept.items():
             log.info("retention: deleted %d expired safeguarding concerns of %s", count, org)
         admin_auth.purge(self.db, now)  # expired dashboard sessions, sign-in failures past every limit's window
+        chat_state.purge(self.db, now)  # walkthroughs left untouched for a month, old reminders and notices
         return deleted
 
     def flush_spool(self) -> int:
@@ -155,9 +157,12 @@ def build(settings: Settings, emb: Embedder | None = None, clock: Callable[[], d
     runtime.alerts = ConcernAlerts(lambda: runtime.orgs, build_dispatcher(settings), SqlConcerns(db, clock),
                                    settings.public_url, settings.concern_realert_minutes, clock)
     service.on_concern = runtime.alerts.raised
-    induction = Induction(lambda: runtime.service, SqlAcknowledgements(db, clock))
+    outage = chat_state.Outage()  # walkthroughs and group sessions: one warning when the database goes
+    induction = Induction(lambda: runtime.service, SqlAcknowledgements(db, clock),
+                          chat_state.SqlWalks(db, clock, outage), chat_state.SqlRooms(db, clock, outage))
     runtime.chat = ChatService(lambda: runtime.service, runtime.access,
                                RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst), induction)
+    runtime.chat.nudges = chat_state.SqlNudges(db, clock)  # reminders and notices shown, shared by replicas
     # What was built at start (model, index, name lists) lives as long as the server: keep it out of the
     # collector's full passes, which otherwise rescan it all and stall a request (~280 ms seen).
     gc.collect()

@@ -257,3 +257,51 @@ class SignInFailure(Base):
     recognised: Mapped[bool] = mapped_column(Boolean)  # from a browser this account signed in on before
 
     __table_args__ = (Index("ix_failure_client", "client", "at"), Index("ix_failure_account", "org", "email", "at"))
+
+
+# --- Shared by replicas: chat state (bot.storage.chat_state, migration 0008) ------------------------------
+
+
+class ChatWalk(Base):
+    """Where one person is in their induction walkthrough, so that any replica (or this one after a
+    restart) carries on from there. *version* is bumped by every change: a press is applied by
+    compare-and-set on it. Removed when the walkthrough ends; purged when left untouched for long."""
+
+    __tablename__ = "chat_walks"
+    person_key: Mapped[str] = mapped_column(String(200), primary_key=True)  # the chat identity
+    org: Mapped[str] = mapped_column(String(100))
+    plan: Mapped[str] = mapped_column(Text)  # JSON [[source, version hash], ...]: the policies to acknowledge
+    policy: Mapped[int] = mapped_column(Integer)
+    step: Mapped[int] = mapped_column(Integer)
+    asking: Mapped[bool] = mapped_column(Boolean)
+    session: Mapped[str | None] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class ChatRoomSession(Base):
+    """A group induction session running in a room ("platform:workspace")."""
+
+    __tablename__ = "chat_room_sessions"
+    room: Mapped[str] = mapped_column(String(200), primary_key=True)
+    session: Mapped[str] = mapped_column(String(40))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ChatReminder(Base):
+    """SLT asked (from the register) that this person be reminded to complete their induction at their
+    next message: taken, by one replica, when it is shown."""
+
+    __tablename__ = "chat_reminders"
+    person_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class ChatNoticeShown(Base):
+    """A notice ("a policy you acknowledged has changed") shown to a person, so no replica shows it again."""
+
+    __tablename__ = "chat_notices_shown"
+    person_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    notice: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of its text
+    shown_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
