@@ -259,6 +259,31 @@ class SignInFailure(Base):
     __table_args__ = (Index("ix_failure_client", "client", "at"), Index("ix_failure_account", "org", "email", "at"))
 
 
+# --- Shared by replicas: platform deliveries seen, rate-limit buckets (migration 0007) -------------------
+
+
+class DeliveryKey(Base):
+    """A platform delivery already handled (a Slack event or signed request, a Teams activity, a Telegram
+    update), kept until *expires_at* so that a re-delivery to any replica, or after a restart, is only
+    acknowledged. The primary key is what makes "first time" atomic across processes."""
+
+    __tablename__ = "delivery_keys"
+    platform: Mapped[str] = mapped_column(String(20), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # long ones as their sha256
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class RateBucket(Base):
+    """One sender's token bucket (bot.storage.rate_buckets): *tokens* left at *at* (seconds since the
+    epoch, so that the refill is arithmetic in SQL). A bucket full again holds nothing a fresh one would
+    not, and is purged."""
+
+    __tablename__ = "rate_buckets"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    at: Mapped[float] = mapped_column(Float, index=True)
+
+
 # --- Shared by replicas: chat state (bot.storage.chat_state, migration 0008) ------------------------------
 
 
