@@ -13,13 +13,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Column, Table
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import wiring
 from bot.config import Settings
 from bot.core import compose
 from bot.core.models import Answer, Question
 from bot.core.service import AnswerService
-from bot.errors import PolicybotError, QuestionError
+from bot.errors import PolicybotError, QuestionError, StorageError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="policybot: answers staff questions from their own school's policies.")
@@ -57,14 +58,19 @@ def index(corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
     try:
         with Progress(*columns, console=err, transient=True) as bar:
             task = bar.add_task("embed", total=None)
-            report = wiring.build_index(settings, progress=lambda done, total: bar.update(task, completed=done,
-                                                                                          total=total))
+            done = wiring.build_index(settings, progress=lambda n, total: bar.update(task, completed=n,
+                                                                                     total=total))
     except PolicybotError as exc:
         raise _fail(exc) from exc
+    except SQLAlchemyError as exc:  # the SLT answers and the published versions are in the database
+        raise _fail(StorageError(f"the database cannot be reached, so nothing was published "
+                                 f"({exc.__class__.__name__})")) from exc
+    report = done.report
     for problem in report.problems:
         err.print(f"[yellow]skipped[/yellow] {escape(problem.source)}: {escape(problem.reason)}")
+    published = "published as version" if done.new else "unchanged: already published as version"
     out.print(f"Indexed {report.clauses} clauses into {settings.index_dir} "
-              f"({report.embedded} embedded, {report.reused} from cache).")
+              f"({report.embedded} embedded, {report.reused} from cache); {published} {done.version}.")
 
 
 @app.command()

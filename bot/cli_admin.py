@@ -184,6 +184,38 @@ def slt_password(org: OrgOpt, email: Annotated[str, typer.Option(help="The membe
     out.print(f"password set for {escape(email)} ({escape(organisation.name)})")
 
 
+@slt_app.command("answers")
+def slt_answers(org: OrgOpt, corpus: CorpusOpt = None) -> None:
+    """The organisation's SLT answers (kept in the database): id, who approved each and when, the question."""
+    from bot.storage import slt_store
+
+    settings = _settings(corpus, None)
+    with _database(settings) as db:
+        answers = slt_store.by_org(db).get(org, [])
+    table = Table("id", "approved by", "on", "question")
+    for a in answers:
+        table.add_row(a.id, escape(a.approved_by), f"{a.approved_at:%-d %b %Y}", escape(a.question))
+    out.print(table)
+
+
+@slt_app.command("withdraw")
+def slt_withdraw(org: OrgOpt, answer_id: Annotated[str, typer.Argument(help="The answer's id (`policybot slt answers`).")],
+                 corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
+    """Withdraw an SLT answer: deleted from the database (its questions open again) and a new index
+    published without it, which every running server swaps in."""
+    from bot.storage import slt_store
+
+    settings = _settings(corpus, index)
+    with _database(settings) as db:
+        if not slt_store.withdraw(db, org, answer_id):
+            raise _fail(PolicybotError(f"{org} has no SLT answer {answer_id!r} (see `policybot slt answers`)"))
+    try:
+        done = wiring.build_index(settings)
+    except PolicybotError as exc:
+        raise _fail(exc) from exc
+    out.print(f"withdrawn; index version {done.version} published without it")
+
+
 @contextmanager
 def _database(settings: Settings) -> Iterator[sessionmaker[Session]]:
     """The migrated database for one command; its connections are closed when the command ends."""

@@ -1,5 +1,6 @@
 """What a running server holds: settings, the answer service, the log's database, and the chores
-(reindex after an SLT answer, retention purge, spool flush) that change them while it runs."""
+(reindex after an SLT answer, following the published index, retention purge, spool flush) that change
+them while it runs."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from datetime import datetime
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import wiring
+from bot import publishing, wiring
 from bot.alerts import build_dispatcher
 from bot.concern_alerts import ConcernAlerts
 from bot.admin import auth as admin_auth
@@ -34,6 +35,7 @@ from bot.storage.access import SqlAccess
 from bot.storage.acknowledgements import SqlAcknowledgements
 from bot.storage import chat_state
 from bot.storage.concerns import SqlConcerns
+from bot.storage.leader import Leadership
 from bot.storage.question_log import SqlQuestionLog, utc_now
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,8 @@ class Runtime:
     access: SqlAccess | None = None
     chat: ChatService | None = None
     alerts: ConcernAlerts | None = None  # tells the DSL and deputies of each flagged question
+    index_version: str = ""  # the published index version being answered from (bot.publishing)
+    leader: Leadership | None = None  # whether this replica runs the shared chores (None: always)
     _reindexing: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -73,14 +77,31 @@ class Runtime:
             return self.orgs[slug]
 
     def reindex(self) -> None:
-        """Bring the index up to date with the corpus and answer from it from now on. Questions being
-        answered meanwhile finish on the old index; nothing waits."""
+        """Bring the index up to date with the corpus and the SLT answers, publish it (the other replicas
+        follow within seconds: follow_index) and answer from it from now on. Questions being answered
+        meanwhile finish on the old index; nothing waits."""
         with self._reindexing:
-            fresh = wiring.answer_service(self.settings, wiring.ensure_index(self.settings, self.embedder),
-                                          self.embedder, log=self.service.log)
-            fresh.searcher.warm()
-            fresh.on_concern = self.service.on_concern
-            self.service = fresh
+            self._swap(publishing.current(self.settings, self.embedder, self.db))
+
+    def follow_index(self) -> bool:
+        """Swap in the newest published index version if it is not the one answering now (a chore, every
+        few seconds: one small SELECT when nothing changed). True when it swapped."""
+        newest = publishing.latest(self.db)
+        if newest is None or newest == self.index_version:
+            return False
+        with self._reindexing:
+            if newest == self.index_version:  # swapped meanwhile (a reindex here published it)
+                return False
+            self._swap(publishing.load(self.settings, self.embedder, self.db, newest))
+        log.info("index: now answering from version %s", newest)
+        return True
+
+    def _swap(self, loaded: publishing.Loaded) -> None:
+        fresh = wiring.answer_service(self.settings, loaded.index, self.embedder, log=self.service.log)
+        fresh.searcher.warm()
+        fresh.on_concern = self.service.on_concern
+        self.service = fresh
+        self.index_version = loaded.version
 
     def purge(self) -> dict[str, int]:
         now = self.clock()
@@ -95,8 +116,11 @@ class Runtime:
         return deleted
 
     def flush_spool(self) -> int:
-        """Write what waits in the spool, then embed new unanswered questions for grouping."""
+        """Write what waits in this replica's spool (a local file: every replica flushes its own), then,
+        on the leader only (bot.storage.leader), embed new unanswered questions for grouping."""
         written = self.log.flush()
+        if self.leader is not None and not self.leader.leads():
+            return written
         try:
             self.log.fill_gap_vectors()
         except SQLAlchemyError as exc:  # the database is down: flush() has said so; try again next time
@@ -136,6 +160,8 @@ class Runtime:
         """Close the database connections (a restarted or stopped server leaves none behind)."""
         if self.alerts is not None:
             self.alerts.close()
+        if self.leader is not None:
+            self.leader.resign()
         bind = self.db.kw.get("bind")
         if bind is not None:
             bind.dispose()
@@ -147,11 +173,14 @@ def build(settings: Settings, emb: Embedder | None = None, clock: Callable[[], d
     # Questions answered at the same moment share one model call (bot.retrieval.batching).
     emb = emb or BatchingEmbedder(wiring.embedder(settings))
     db = wiring.open_database(settings)
-    service = wiring.logged_service(settings, emb, db, clock)
+    loaded = publishing.current(settings, emb, db)
+    service = wiring.answer_service(settings, loaded.index, emb,
+                                    log=wiring.question_log(settings, loaded.index.orgs, emb, db, clock))
     service.searcher.warm()
     emb.encode(["warm up"])  # loads the model (and its first-run costs) now, not at the first question
     redact("warm up")  # loads the name lists now, not on the first member of staff's question
-    runtime = Runtime(settings=settings, embedder=emb, db=db, service=service, clock=clock)
+    runtime = Runtime(settings=settings, embedder=emb, db=db, service=service, clock=clock,
+                      index_version=loaded.version, leader=Leadership(db.kw["bind"]))
     runtime.access = SqlAccess(db, lambda: runtime.orgs, web_org=settings.web_org,
                                development=settings.environment == "development", clock=clock)
     runtime.alerts = ConcernAlerts(lambda: runtime.orgs, build_dispatcher(settings), SqlConcerns(db, clock),

@@ -7,7 +7,10 @@ answers 503 {"status": "failed", "error": ...} everywhere.
 
 Chores run beside it once it is ready: the spool is flushed every half minute, expired log entries and
 concerns are purged every hour (and once at start), and safeguarding concerns nobody has marked seen are
-raised again with the DSL (checked every minute). Adapters start (Socket Mode, polling) once it is ready too.
+raised again with the DSL (checked every minute). Several servers may share one PostgreSQL database: the
+chores over shared tables (purge, gap embeddings, reminders) run on the leader only (bot.storage.leader),
+while each server flushes its own spool (a local file). Every few seconds each server looks for a newer
+published index (bot.publishing) and swaps it in. Adapters start (Socket Mode, polling) once it is ready too.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import hashlib
 import hmac
 import logging
 import os
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 
 from pydantic import SecretStr
 from starlette.applications import Starlette
@@ -44,6 +47,7 @@ PURGE_EVERY_S = 3600.0
 ADAPTER_RETRY_S = 5.0  # an adapter that could not start is tried again, then at doubling intervals
 ADAPTER_RETRY_MAX_S = 300.0
 REMIND_EVERY_S = 60.0  # safeguarding concerns not marked seen are raised again (bot.concern_alerts)
+FOLLOW_INDEX_EVERY_S = 3.0  # a newly published index version is answered from within seconds
 RETRY_AFTER_S = 5
 
 
@@ -136,6 +140,17 @@ class _Deferred:
         await self._ready_router()(scope, receive, send)
 
 
+def chores(rt: Runtime) -> list[tuple[float, float, Callable[[], object]]]:
+    """What runs beside the server: (every how many seconds, first after how many, chore). The chores over
+    shared tables run on the leader only; each server flushes its own spool (the gap vectors after it
+    are the leader's: Runtime.flush_spool) and follows the published index."""
+    led = rt.leader.only if rt.leader is not None else (lambda chore: chore)
+    return [(FLUSH_EVERY_S, 0.0, rt.flush_spool),
+            (PURGE_EVERY_S, 0.0, led(rt.purge)),
+            (REMIND_EVERY_S, 0.0, led(rt.remind_concerns)),
+            (FOLLOW_INDEX_EVERY_S, FOLLOW_INDEX_EVERY_S, rt.follow_index)]
+
+
 class _Running:
     """The chores and adapters started once the runtime is ready, and stopped with the server."""
 
@@ -146,9 +161,7 @@ class _Running:
 
     async def begin(self, ready: Ready) -> None:
         if self.chores:
-            self.tasks = [asyncio.create_task(_every(FLUSH_EVERY_S, ready.runtime.flush_spool)),
-                          asyncio.create_task(_every(PURGE_EVERY_S, ready.runtime.purge)),
-                          asyncio.create_task(_every(REMIND_EVERY_S, ready.runtime.remind_concerns))]
+            self.tasks = [asyncio.create_task(_every(every, chore, first)) for every, first, chore in chores(ready.runtime)]
         for adapter in ready.adapters:
             if not await self._start(adapter):
                 self.tasks.append(asyncio.create_task(self._retry(adapter)))
@@ -189,9 +202,11 @@ class _Running:
             task.cancel()
 
 
-async def _every(seconds: float, chore: object) -> None:
-    """Run *chore* now and then every *seconds*, off the event loop; a failure is logged, not fatal."""
+async def _every(seconds: float, chore: object, first: float = 0.0) -> None:
+    """Run *chore* after *first* seconds and then every *seconds*, off the event loop; a failure is logged,
+    not fatal."""
     assert callable(chore)
+    await asyncio.sleep(first)
     while True:
         try:
             await asyncio.to_thread(chore)

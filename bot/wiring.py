@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from bot.adapters.base import Adapter
     from bot.core.chat import ChatService
+    from bot.publishing import Publication
     from bot.storage.question_log import LogPolicy, SqlQuestionLog
 
 log = logging.getLogger(__name__)
@@ -38,24 +39,25 @@ def embedder(settings: Settings) -> SentenceTransformerEmbedder:
 
 
 def build_index(settings: Settings, emb: Embedder | None = None,
-                progress: Callable[[int, int], None] | None = None) -> index_store.BuildReport:
-    return index_store.build(settings.corpus_dir, settings.index_dir, emb or embedder(settings), progress,
-                             max_bytes=settings.max_document_mb * 2**20)
+                progress: Callable[[int, int], None] | None = None) -> Publication:
+    """`policybot index`: build from the corpus and the database's SLT answers, and publish the version
+    (every running server swaps it in within seconds: bot.publishing)."""
+    from bot import publishing
 
-
-def ensure_index(settings: Settings, emb: Embedder) -> index_store.Index:
-    """The index, brought up to date first (from the embedding cache) if the corpus changed. A damaged
-    index (a truncated file, a line that is not JSON) is rebuilt from the corpus, not a failed start."""
-    if index_store.is_stale(settings.corpus_dir, settings.index_dir, emb.model_id):
-        build_index(settings, emb)
+    db = open_database(settings)
     try:
-        return index_store.load(settings.index_dir)
-    except (ValueError, OSError, KeyError, TypeError, EOFError) as exc:  # IndexMissing is none of these
-        log.warning("the index in %s is damaged (%s): rebuilding it from the corpus", settings.index_dir,
-                    exc.__class__.__name__)
-        (settings.index_dir / index_store.MANIFEST).unlink(missing_ok=True)
-        build_index(settings, emb)
-        return index_store.load(settings.index_dir)
+        return publishing.publish(settings, emb or embedder(settings), db, progress)
+    finally:
+        db.kw["bind"].dispose()
+
+
+def ensure_index(settings: Settings, emb: Embedder, db: sessionmaker[Session] | None = None) -> index_store.Index:
+    """The published index, brought up to date first (from the embedding cache) if the corpus or the SLT
+    answers changed. A damaged index (a truncated file, a line that is not JSON) is rebuilt, not a
+    failed start."""
+    from bot import publishing
+
+    return publishing.current(settings, emb, db if db is not None else open_database(settings)).index
 
 
 def limit_blas_threads() -> None:
@@ -125,8 +127,8 @@ def reranker(settings: Settings) -> Reranker | None:
 def logged_service(settings: Settings, emb: Embedder, db: sessionmaker[Session] | None = None,
                    clock: Callable[[], datetime] | None = None) -> AnswerService:
     """The answer service over an up-to-date index, every question going to the question log."""
-    index = ensure_index(settings, emb)
     log_db = db if db is not None else open_database(settings)
+    index = ensure_index(settings, emb, log_db)
     return answer_service(settings, index, emb, log=question_log(settings, index.orgs, emb, log_db, clock))
 
 

@@ -225,7 +225,7 @@ def routes(runtime: Runtime) -> list[Route | Mount]:
 
 def _answer_and_reindex(runtime: Runtime, org: str, who: SltMember, entries: list[str], question: str,
                         answer: str) -> None:
-    answer_gap(runtime.db, runtime.settings.corpus_dir, org, entries, question, answer, who.name, runtime.clock())
+    answer_gap(runtime.db, org, entries, question, answer, who.name, runtime.clock())
     runtime.reindex()
 
 

@@ -1,12 +1,12 @@
-"""Closing the loop: SLT answer an unanswered question (or a group of similar ones); the answer joins
-the organisation's corpus as an SLT-approved entry and the questions are marked resolved."""
+"""Closing the loop: SLT answer an unanswered question (or a group of similar ones); the answer is kept in
+the database (who approved it, when: bot.storage.slt_store), indexed with the organisation's policies as
+an SLT-approved entry, and the questions are marked resolved."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from pathlib import Path
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -17,10 +17,10 @@ from bot.reading import slt_answers
 from bot.storage.tables import LogEntry, SltAnswer
 
 
-def answer_gap(db: sessionmaker[Session], corpus_dir: Path, org: str, entry_ids: Sequence[str], question: str,
+def answer_gap(db: sessionmaker[Session], org: str, entry_ids: Sequence[str], question: str,
                answer: str, approved_by: str, now: datetime) -> str:
     """Record SLT's answer for *entry_ids* (all of *org*, unanswered, not yet resolved); returns its id.
-    The corpus file is written inside the database transaction, so a failure leaves neither half."""
+    The answer and the questions' resolution are one transaction."""
     try:
         entry = slt_answers.SltAnswerEntry(id=uuid.uuid4().hex, question=question.strip(), answer=answer.strip(),
                                            approved_by=approved_by, approved_at=now)
@@ -34,7 +34,6 @@ def answer_gap(db: sessionmaker[Session], corpus_dir: Path, org: str, entry_ids:
         session.flush()
         for row in entries:
             row.resolved_by = entry.id
-        slt_answers.append(corpus_dir / org, entry)
     return entry.id
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -118,10 +119,12 @@ class Corpus:
     problems: list[DocumentError] = field(default_factory=list)
 
 
-def load_corpus(root: Path, cache_dir: Path | None = None, max_bytes: int = MAX_BYTES) -> Corpus:
+def load_corpus(root: Path, cache_dir: Path | None = None, max_bytes: int = MAX_BYTES,
+                answers: Mapping[str, list[slt_answers.SltAnswerEntry]] | None = None) -> Corpus:
     """Read every organisation under *root*. A document that cannot be read is reported in
     `problems` with its reason; every other document is still loaded. With *cache_dir*, a document whose
-    bytes have not changed since an earlier read is not parsed again."""
+    bytes have not changed since an earlier read is not parsed again. SLT answers are *answers* (by
+    organisation, from the database) when given, else each folder's slt-answers.yaml."""
     if not root.is_dir():
         raise CorpusError(f"corpus folder not found: {root}")
     folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
@@ -152,15 +155,17 @@ def load_corpus(root: Path, cache_dir: Path | None = None, max_bytes: int = MAX_
             if path.name.startswith(".") or path.suffix.lower() not in SUFFIXES:
                 continue
             _load_document(corpus, root, corpus.orgs[folder.name], path, reading)
-        _load_slt_answers(corpus, root, corpus.orgs[folder.name])
+        _load_slt_answers(corpus, root, corpus.orgs[folder.name],
+                          None if answers is None else answers.get(folder.name, []))
     if reading.cache is not None:
         reading.cache.prune()
     return corpus
 
 
-def _load_slt_answers(corpus: Corpus, root: Path, org: Organisation) -> None:
+def _load_slt_answers(corpus: Corpus, root: Path, org: Organisation,
+                      entries: list[slt_answers.SltAnswerEntry] | None) -> None:
     try:
-        answers = slt_answers.load(root, org)
+        answers = slt_answers.load(root, org, entries)
     except ConfigError as exc:
         corpus.problems.append(DocumentError(f"{org.slug}/{slt_answers.FILE}", str(exc)))
         return

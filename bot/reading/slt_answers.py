@@ -1,8 +1,10 @@
-"""Answers the senior leadership team wrote to fill gaps: a file in the organisation's corpus folder,
-indexed and quoted like a policy clause but labelled as an SLT answer (who approved it, when).
+"""Answers the senior leadership team wrote to fill gaps, indexed and quoted like a policy clause but
+labelled as an SLT answer (who approved it, when).
 
-The file is part of the corpus, so it is versioned and backed up with the policies, and a school can
-review or withdraw an answer by editing it.
+They are kept in the database (the slt_answers table, bot.storage.slt_store), which every replica shares,
+and handed to indexing from there. Earlier releases kept them in a file in the organisation's corpus
+folder (slt-answers.yaml): such a file is read once, imported into the database and renamed
+slt-answers.yaml.imported, so nothing it held is lost and nothing is read twice.
 """
 
 from __future__ import annotations
@@ -70,9 +72,12 @@ def label(entry: SltAnswerEntry) -> str:
     return f"SLT answer, approved by {entry.approved_by} on {entry.approved_at:%-d %B %Y}"
 
 
-def load(root: Path, org: Organisation) -> tuple[DocumentInfo, list[Clause]] | None:
-    """The organisation's SLT answers as a document and its clauses (None when there are none)."""
-    entries = read(root / org.slug)
+def load(root: Path, org: Organisation,
+         entries: list[SltAnswerEntry] | None = None) -> tuple[DocumentInfo, list[Clause]] | None:
+    """The organisation's SLT answers (*entries*, else its folder's file) as a document and its clauses
+    (None when there are none)."""
+    if entries is None:
+        entries = read(root / org.slug)
     if not entries:
         return None
     source = f"{org.slug}/{FILE}"

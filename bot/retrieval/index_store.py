@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -26,6 +26,7 @@ import numpy as np
 from bot.errors import DocumentError, IndexMissing
 from bot.reading.corpus import Corpus, load_corpus
 from bot.reading.readers import MAX_BYTES
+from bot.reading.slt_answers import SltAnswerEntry
 from bot.reading.version import reading_id
 from bot.reading.documents import (Clause, DocumentInfo, InductionPolicy, Organisation, Person, SltMember,
                                      StaffMember, Statement)
@@ -70,15 +71,17 @@ def embedding_key(model_id: str, text: str) -> str:
 
 
 def build(corpus_dir: Path, index_dir: Path, embedder: Embedder,
-          progress: Callable[[int, int], None] | None = None, max_bytes: int = MAX_BYTES) -> BuildReport:
+          progress: Callable[[int, int], None] | None = None, max_bytes: int = MAX_BYTES,
+          answers: Mapping[str, list[SltAnswerEntry]] | None = None) -> BuildReport:
     """Build or update the index in *index_dir* from *corpus_dir* (files over *max_bytes* are reported,
-    not read). The embedder is only asked to
+    not read) and the SLT *answers* (by organisation, from the database; None: the corpus folders'
+    slt-answers.yaml files). The embedder is only asked to
     encode the clauses that are not in the cache (real embedders load their model lazily)."""
     model_id = embedder.model_id
-    fingerprint = corpus_fingerprint(corpus_dir)
+    fingerprint = sources_fingerprint(corpus_dir, answers)
     if (unchanged := _unchanged(index_dir, model_id, fingerprint)) is not None:
         return unchanged
-    corpus = load_corpus(corpus_dir, cache_dir=index_dir / DOCUMENTS, max_bytes=max_bytes)
+    corpus = load_corpus(corpus_dir, cache_dir=index_dir / DOCUMENTS, max_bytes=max_bytes, answers=answers)
     clause_texts = [clause_embedding_text(c) for c in corpus.clauses]
     around_texts = passage_embedding_texts(corpus.clauses)
     texts = {embedding_key(model_id, t): t for t in (*clause_texts, *around_texts)}
@@ -196,8 +199,18 @@ def corpus_fingerprint(corpus_dir: Path) -> str:
     return h.hexdigest()
 
 
-def is_stale(corpus_dir: Path, index_dir: Path, model_id: str) -> bool:
-    return _unchanged(index_dir, model_id, corpus_fingerprint(corpus_dir)) is None
+def sources_fingerprint(corpus_dir: Path, answers: Mapping[str, list[SltAnswerEntry]] | None = None) -> str:
+    """The corpus's fingerprint, and the SLT answers' when they come from the database."""
+    if answers is None:
+        return corpus_fingerprint(corpus_dir)
+    listed = json.dumps({org: [e.model_dump(mode="json") for e in entries] for org, entries in sorted(answers.items())
+                         if entries}, sort_keys=True)
+    return f"{corpus_fingerprint(corpus_dir)}+slt:{hashlib.sha256(listed.encode()).hexdigest()[:32]}"
+
+
+def is_stale(corpus_dir: Path, index_dir: Path, model_id: str,
+             answers: Mapping[str, list[SltAnswerEntry]] | None = None) -> bool:
+    return _unchanged(index_dir, model_id, sources_fingerprint(corpus_dir, answers)) is None
 
 
 def write(index_dir: Path, corpus: Corpus, keys: list[str], vectors: np.ndarray, derived: ClauseFeatures,

@@ -330,3 +330,19 @@ class ChatNoticeShown(Base):
     person_key: Mapped[str] = mapped_column(String(200), primary_key=True)
     notice: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of its text
     shown_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+# --- One index for every replica (bot.publishing) ---------------------------------------------------------
+
+
+class IndexVersion(Base):
+    """An index version `policybot index` (or a server, after an SLT answer) built and published: its
+    folder is index/versions/<version>. Every replica polls for the newest and swaps it in."""
+
+    __tablename__ = "index_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)  # publication order
+    version: Mapped[str] = mapped_column(String(80), unique=True)
+    built_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    built_by: Mapped[str] = mapped_column(String(200))  # host and process id
+    clauses: Mapped[int] = mapped_column(Integer)
+    fingerprint: Mapped[str] = mapped_column(String(200))  # what it was built from (corpus files, SLT answers)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.core.models import Question
 from bot.reading import slt_answers
+from bot.storage import slt_store
 from tests.admin.conftest import NOW, Server, csrf_of, sign_in
 from tests.conftest import logged_entries
 
@@ -84,8 +85,9 @@ def test_answering_a_gap_adds_an_slt_answer_that_is_quoted_and_resolves_the_grou
                               follow_redirects=False)
     assert done.status_code == 303 and done.headers["location"] == "/slt/"
     assert "Saved: staff asking this now get your answer." in server.client.get("/slt/").text
-    [saved] = slt_answers.read(server.corpus / "stone-bay-school")
-    assert saved.approved_by == "Jane Hatwell" and saved.approved_at == NOW
+    [saved] = slt_store.by_org(server.runtime.db)["stone-bay-school"]  # the database holds it, who and when
+    assert saved.approved_by == "Jane Hatwell" and saved.approved_at.replace(tzinfo=NOW.tzinfo) == NOW
+    assert not (server.corpus / "stone-bay-school" / slt_answers.FILE).exists()  # not one replica's folder
     answer = server.runtime.service.answer(Question("jeans on a training day?", "stone-bay-school"))
     assert answer.answered and answer.passages[0].text == "Yes: smart jeans are fine on INSET days."
     assert answer.passages[0].approved == "SLT answer, approved by Jane Hatwell on 21 November 2026"
@@ -102,7 +104,7 @@ def test_answering_another_schools_questions_is_refused(server: Server) -> None:
     resp = server.client.post("/slt/answer", data={"csrf": csrf_of(page), "entry": [foreign], "question": "mileage?",
                                                    "answer": "Yes, at 45p a mile."}, follow_redirects=False)
     assert resp.status_code == 303 and "not in your organisation" in server.client.get("/slt/").text
-    assert slt_answers.read(server.corpus / "stone-bay-school") == []
+    assert slt_store.by_org(server.runtime.db) == {}
     assert server.client.post("/slt/answer", data={"entry": [foreign]}).status_code == 403  # no CSRF token
 
 
