@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+import numpy as np
 import Stemmer
 import yaml
 
@@ -128,14 +129,21 @@ class Speller:
             for variant in _deletions(word):
                 self._deletes.setdefault(variant, word)
 
+    def is_known(self, word: str) -> bool:
+        return word in self.known
+
+    def _deleted(self, variant: str) -> str | None:
+        """The shortest known word (then the first by spelling) with *variant* as one of its deletions."""
+        return self._deletes.get(variant)
+
     def correct(self, word: str) -> str:
-        if len(word) < 5 or word in self.known or word in STOPWORDS or not word.isalpha():
+        if len(word) < 5 or self.is_known(word) or word in STOPWORDS or not word.isalpha():
             return word
         for variant in (word, *_deletions(word)):
-            if variant in self.known:
+            if self.is_known(variant):
                 return variant
-            if variant in self._deletes:
-                return self._deletes[variant]
+            if (found := self._deleted(variant)) is not None:
+                return found
         return word
 
     def correct_text(self, text: str) -> str:
@@ -144,6 +152,61 @@ class Speller:
     def _keep_case(self, word: str) -> str:
         fixed = self.correct(word.lower())
         return word if fixed == word.lower() else fixed
+
+
+class Spellings:
+    """The deletions of every word of an index, worked out once and shared by every organisation's
+    speller (a trust's words are in each of its schools' scopes: a Speller per scope re-did them all,
+    13 s and ~2 MB a scope for a 50-school trust). Words are numbered in the order Speller breaks ties in
+    (length, then spelling), so a scope's correction is the first of a deletion's words the scope knows:
+    the same word its own Speller would pick."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = sorted({w for w in words if len(w) > 2}, key=lambda w: (len(w), w))
+        self.ids = {w: i for i, w in enumerate(self.words)}
+        self._deletes: dict[str, int | list[int]] = {}  # variant -> word id, or ids in ascending order
+        for i, word in enumerate(self.words):
+            for variant in _deletions(word):
+                found = self._deletes.setdefault(variant, i)
+                if found != i:
+                    if isinstance(found, int):
+                        self._deletes[variant] = [found, i]
+                    else:
+                        found.append(i)
+
+    def speller(self, word_ids: Iterable[np.ndarray]) -> ScopeSpeller:
+        """The speller of a scope whose documents use these words (each document's word ids)."""
+        known = np.zeros(len(self.words), dtype=bool)
+        for ids in word_ids:
+            known[ids] = True
+        return ScopeSpeller(self, known)
+
+    def id_array(self, words: Iterable[str]) -> np.ndarray:
+        return np.fromiter((self.ids[w] for w in words if len(w) > 2), dtype=np.int32)
+
+
+class ScopeSpeller(Speller):
+    """A Speller over the words a scope knows (a mask over Spellings' words): nothing copied per scope."""
+
+    def __init__(self, shared: Spellings, known: np.ndarray) -> None:  # Speller's own tables are not made
+        self._shared, self._mask = shared, known
+
+    @property
+    def known(self) -> frozenset[str]:  # type: ignore[override]
+        return frozenset(w for w, k in zip(self._shared.words, self._mask.tolist()) if k)
+
+    def is_known(self, word: str) -> bool:
+        i = self._shared.ids.get(word)
+        return i is not None and bool(self._mask[i])
+
+    def _deleted(self, variant: str) -> str | None:
+        found = self._shared._deletes.get(variant)
+        if found is None:
+            return None
+        for i in (found,) if isinstance(found, int) else found:
+            if self._mask[i]:
+                return self._shared.words[i]
+        return None
 
 
 def _deletions(word: str) -> list[str]:

@@ -30,13 +30,14 @@ from bot.reading.slt_answers import SltAnswerEntry
 from bot.reading.version import reading_id
 from bot.reading.documents import (Clause, DocumentInfo, InductionPolicy, Organisation, Person, SltMember,
                                      StaffMember, Statement)
+from bot.retrieval import clause_table
 from bot.retrieval import features as features_mod
 from bot.retrieval.embeddings import Embedder
 from bot.retrieval.features import ClauseFeatures
 from bot.retrieval.search import clause_embedding_text, passage_embedding_texts
 
-FORMAT = 6  # 2: retention, identity opt-in, SLT members; 3: platform ids; 4: induction, staff; 5: features;
-# 6: passage embeddings
+FORMAT = 7  # 2: retention, identity opt-in, SLT members; 3: platform ids; 4: induction, staff; 5: features;
+# 6: passage embeddings; 7: clauses as columns (clause_table), passage embeddings float16, staff matters stored
 MANIFEST = "manifest.json"
 CLAUSES = "clauses.jsonl"
 VECTORS = "embeddings.npy"
@@ -119,16 +120,17 @@ def load(index_dir: Path) -> Index:
     manifest = json.loads(manifest_path.read_text("utf-8"))
     if manifest.get("format") != FORMAT:
         raise IndexMissing(f"the index in {index_dir} is from another version: run `policybot index`")
-    with open(index_dir / CLAUSES, encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in fh]
+    clauses, keys, passage_keys = clause_table.read(index_dir / CLAUSES)
     return Index(
         orgs={o["slug"]: _org(o) for o in manifest["orgs"]},
         documents=[_document(d) for d in manifest["documents"]],
-        clauses=[_clause(r["clause"]) for r in rows],
-        embeddings=np.load(index_dir / VECTORS),
-        keys=[r["key"] for r in rows],
+        clauses=clauses,
+        # Memory-mapped, read-only: the pages are the file's, shared by every process serving this index
+        # on one host (and by a version folder's hard links), and not copied by any scope (search._Scope).
+        embeddings=np.load(index_dir / VECTORS, mmap_mode="r"),
+        keys=keys,
         passage_embeddings=np.load(index_dir / PASSAGE_VECTORS, mmap_mode="r"),
-        passage_keys=[r.get("passage_key", r["key"]) for r in rows],
+        passage_keys=passage_keys,
         model_id=manifest["model_id"],
         problems=_problems(manifest),
         features=features_mod.read(index_dir),
@@ -161,8 +163,7 @@ def _previous(index_dir: Path, model_id: str) -> _Previous:
     older format still saves re-embedding every clause."""
     try:
         manifest = json.loads((index_dir / MANIFEST).read_text("utf-8"))
-        with open(index_dir / CLAUSES, encoding="utf-8") as fh:
-            rows = [json.loads(line) for line in fh]
+        rows = _previous_rows(index_dir / CLAUSES)
         vectors = np.load(index_dir / VECTORS) if manifest.get("model_id") == model_id else None
     except (OSError, ValueError, KeyError):
         return _Previous({}, {})
@@ -176,6 +177,19 @@ def _previous(index_dir: Path, model_id: str) -> _Previous:
         if around is not None and len(around) == len(rows):
             by_key.update(zip((r["passage_key"] for r in rows), around))
     return _Previous(by_key, _previous_terms(index_dir, manifest, rows))
+
+
+def _previous_rows(path: Path) -> list[dict[str, Any]]:
+    """The clause file's rows as {"key", "passage_key", "clause"}: a clause table (format 7), or one JSON
+    object per clause (formats up to 6: their vectors are reused when the index is rebuilt in format 7)."""
+    with open(path, encoding="utf-8") as fh:
+        first = fh.readline()
+    if '"field"' not in first[:40]:
+        with open(path, encoding="utf-8") as fh:
+            return [json.loads(line) for line in fh]
+    columns = clause_table.read_columns(path)
+    plain = [dict(zip(clause_table.FIELDS, values)) for values in zip(*(columns[f] for f in clause_table.FIELDS))]
+    return [{"key": k, "passage_key": pk, "clause": c} for k, pk, c in zip(columns["key"], columns["passage_key"], plain)]
 
 
 def _previous_terms(index_dir: Path, manifest: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, list[str]]:
@@ -229,12 +243,12 @@ def write(index_dir: Path, corpus: Corpus, keys: list[str], vectors: np.ndarray,
         "documents": [_plain(d) for d in corpus.documents],
         "problems": [{"source": p.source, "reason": p.reason} for p in corpus.problems],
     }
-    clauses = "".join(json.dumps({"key": k, "passage_key": pk, "clause": _plain(c)}, ensure_ascii=False) + "\n"
-                      for k, pk, c in zip(keys, passage_keys, corpus.clauses))
     staged = []
-    for name, writer in ((VECTORS, lambda f: np.save(f, vectors)),
-                         (PASSAGE_VECTORS, lambda f: np.save(f, passage_vectors)),
-                         (CLAUSES, lambda f: f.write(clauses.encode())),
+    for name, writer in ((VECTORS, lambda f: np.save(f, np.asarray(vectors, dtype=np.float32))),
+                         # float16: only each question's best clauses' rows are read (and widened); the
+                         # seed sets' answers are the same as with float32 (README, "Lean memory")
+                         (PASSAGE_VECTORS, lambda f: np.save(f, np.asarray(passage_vectors, dtype=np.float16))),
+                         (CLAUSES, lambda f: clause_table.write(f, corpus.clauses, keys, passage_keys)),
                          (features_mod.ARRAYS, lambda f: features_mod.write_arrays(derived, f)),
                          (features_mod.STRINGS, lambda f: features_mod.write_strings(derived, f)),
                          (MANIFEST, lambda f: f.write(json.dumps(manifest, indent=1, default=str).encode()))):

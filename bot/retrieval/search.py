@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from threading import Lock
@@ -79,18 +79,21 @@ def passage_embedding_texts(clauses: Sequence[Clause]) -> list[str]:
 
 
 class _Scope:
-    """One organisation's clauses, from the features stored with the index: no clause is analysed here."""
+    """One organisation's clauses, from the features stored with the index: no clause is analysed here.
+    Its embeddings are views of the index's one matrix (a run of consecutive rows each: a document's
+    clauses are consecutive), never a copy: a trust's rows are in every school's scope once, in memory
+    once (and memory-mapped, shared by every process serving the index)."""
 
     def __init__(self, org: str, rows: np.ndarray, clauses: list[Clause], embeddings: np.ndarray,
                  features: ClauseFeatures, facts: _Facts) -> None:
         self.rows = rows
         self.clauses = [clauses[i] for i in rows.tolist()]
-        self.matrix = _rows_of(embeddings, rows)
+        self.blocks = [embeddings[start:end] for start, end in _runs(rows)]
         starts, ends = features.term_offsets[rows], features.term_offsets[rows + 1]
         self.bm25 = Bm25Index.from_ids(features.term_ids[_ranges(starts, ends)], ends - starts, features.vocabulary)
         self.document_frequency = self.bm25.document_frequency
         sources = {source: n for n, source in enumerate(dict.fromkeys(c.source for c in self.clauses))}
-        self.speller = analysis.Speller(w for source in sources for w in features.words.get(source, ()))
+        self.speller = facts.speller(sources)
         self.others = np.where(features.others[rows], 0.0, 1.0).astype(np.float32)
         self.own = np.array([c.org == org for c in self.clauses], dtype=bool)
         self.list_of = _local(features.list_parent[rows], rows, len(clauses))
@@ -100,15 +103,40 @@ class _Scope:
         self.matters_covered = frozenset().union(*(facts.matters(source) for source in sources))
         self.reference = facts.reference[rows]
 
+    def dense(self, vector: np.ndarray) -> np.ndarray:
+        """Cosine of every clause of the scope with *vector* (unit rows), block by block."""
+        if len(self.blocks) == 1:
+            return np.asarray(self.blocks[0] @ vector)
+        out = np.empty(self.rows.size, dtype=np.result_type(self.blocks[0].dtype, vector.dtype) if self.blocks
+                       else np.float32)
+        at = 0
+        for block in self.blocks:
+            np.matmul(block, vector, out=out[at:at + len(block)])
+            at += len(block)
+        return out
+
 
 class _Facts:
     """What is read off the clauses' text once for the whole index, not once per scope (a trust's
     documents are in every one of its schools' scopes): which clauses are reference matter, and which
     staff matters each document covers."""
 
-    def __init__(self, clauses: list[Clause], rows_of_source: dict[str, np.ndarray]) -> None:
-        self._clauses, self._rows_of_source = clauses, rows_of_source
-        self._matters: dict[str, frozenset[str]] = {}
+    def __init__(self, clauses: list[Clause], rows_of_source: dict[str, np.ndarray], features: ClauseFeatures) -> None:
+        self._clauses, self._rows_of_source, self._features = clauses, rows_of_source, features
+        self._matters: dict[str, frozenset[str]] = {
+            source: frozenset(found) for source, found in (features.matters or {}).items()}
+        self._word_ids: dict[str, np.ndarray] = {}
+
+    @cached_property
+    def spellings(self) -> analysis.Spellings:
+        return analysis.Spellings(w for words in self._features.words.values() for w in words)
+
+    def speller(self, sources: Iterable[str]) -> analysis.Speller:
+        """A speller over these documents' words, sharing the index's one table of deletions."""
+        for source in sources:
+            if source not in self._word_ids:
+                self._word_ids[source] = self.spellings.id_array(self._features.words.get(source, ()))
+        return self.spellings.speller(self._word_ids[source] for source in sources)
 
     @cached_property
     def reference(self) -> np.ndarray:
@@ -126,12 +154,14 @@ def _is_reference(section: str) -> bool:
     return bool(_REFERENCE.search(section))
 
 
-def _rows_of(embeddings: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """The scope's embedding rows; a view when they are one run of the index (one organisation's whole
-    index: no 150 MB copy at 100k clauses)."""
-    if rows.size and rows[-1] - rows[0] + 1 == rows.size:
-        return embeddings[int(rows[0]):int(rows[-1]) + 1]
-    return np.ascontiguousarray(embeddings[rows])
+def _runs(rows: np.ndarray) -> list[tuple[int, int]]:
+    """Sorted *rows* as runs of consecutive rows, (start, end) each: [3, 4, 5, 9, 10] -> [(3, 6), (9, 11)]."""
+    if not rows.size:
+        return []
+    breaks = np.flatnonzero(np.diff(rows) != 1) + 1
+    starts = np.concatenate(([0], breaks))
+    ends = np.concatenate((breaks, [rows.size]))
+    return [(int(rows[a]), int(rows[b - 1]) + 1) for a, b in zip(starts.tolist(), ends.tolist())]
 
 
 def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -167,7 +197,7 @@ class HybridSearcher:
         self.features = features if features is not None else derive(clauses)
         self._scopes: dict[str, _Scope] = {}
         self._rows_of_source = _rows_by_source(clauses)
-        self._facts = _Facts(clauses, self._rows_of_source)
+        self._facts = _Facts(clauses, self._rows_of_source, self.features)
         self._documents_of: dict[str, list[DocumentInfo]] = {}
         for d in documents:
             self._documents_of.setdefault(d.org, []).append(d)
@@ -213,7 +243,7 @@ class HybridSearcher:
         q_terms = analysis.terms(text)
         lexical = scope.bm25.scores(q_terms)
         vector = self.embedder.encode([text])[0]
-        dense = scope.matrix @ vector
+        dense = scope.dense(vector)
         prior = self._priors(scope, question)
         weight = self._weights(scope, lexical, dense, prior)
         fused = fusion.convex(lexical, dense, self.params.alpha) * weight
