@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,14 +24,14 @@ from bot.config import Settings
 from bot.errors import ConfigError
 from bot.core.chat import ChatService
 from bot.core.induction import Induction
-from bot.core.ratelimit import RateLimiter
 from bot.core.service import AnswerService
 from bot.privacy.redaction import redact
 from bot.reading.corpus import load_org
 from bot.retrieval.batching import BatchingEmbedder
 from bot.reading.documents import Organisation
 from bot.retrieval.embeddings import Embedder
-from bot.storage import concerns, retention
+from bot.core.deliveries import Deliveries
+from bot.storage import concerns, deliveries, rate_buckets, retention
 from bot.storage.access import SqlAccess
 from bot.storage.acknowledgements import SqlAcknowledgements
 from bot.storage import chat_state
@@ -51,6 +52,7 @@ class Runtime:
     access: SqlAccess | None = None
     chat: ChatService | None = None
     alerts: ConcernAlerts | None = None  # tells the DSL and deputies of each flagged question
+    deliveries: Deliveries | None = None  # platform deliveries seen, shared by replicas (the adapters')
     index_version: str = ""  # the published index version being answered from (bot.publishing)
     leader: Leadership | None = None  # whether this replica runs the shared chores (None: always)
     _reindexing: threading.Lock = field(default_factory=threading.Lock)
@@ -112,6 +114,9 @@ class Runtime:
         for org, count in kept.items():
             log.info("retention: deleted %d expired safeguarding concerns of %s", count, org)
         admin_auth.purge(self.db, now)  # expired dashboard sessions, sign-in failures past every limit's window
+        deliveries.purge(self.db, now)  # platform deliveries past their expiry, rate buckets full again
+        rate_buckets.purge(self.db, time.time(), rate_buckets.full_after(self.settings.rate_limit_per_minute,
+                                                                         self.settings.rate_limit_burst))
         chat_state.purge(self.db, now)  # walkthroughs left untouched for a month, old reminders and notices
         return deleted
 
@@ -189,8 +194,9 @@ def build(settings: Settings, emb: Embedder | None = None, clock: Callable[[], d
     outage = chat_state.Outage()  # walkthroughs and group sessions: one warning when the database goes
     induction = Induction(lambda: runtime.service, SqlAcknowledgements(db, clock),
                           chat_state.SqlWalks(db, clock, outage), chat_state.SqlRooms(db, clock, outage))
-    runtime.chat = ChatService(lambda: runtime.service, runtime.access,
-                               RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst), induction)
+    runtime.deliveries = deliveries.SqlDeliveries(db)
+    limiter = rate_buckets.SqlRateLimiter(db, settings.rate_limit_per_minute, settings.rate_limit_burst)
+    runtime.chat = ChatService(lambda: runtime.service, runtime.access, limiter, induction)
     runtime.chat.nudges = chat_state.SqlNudges(db, clock)  # reminders and notices shown, shared by replicas
     # What was built at start (model, index, name lists) lives as long as the server: keep it out of the
     # collector's full passes, which otherwise rescan it all and stall a request (~280 ms seen).

@@ -41,7 +41,7 @@ def ready(settings: Settings) -> Ready:
     runtime = runtime_mod.build(settings)
     assert runtime.chat is not None
     try:
-        return Ready(runtime, wiring.adapters(settings, runtime.chat))
+        return Ready(runtime, wiring.adapters(settings, runtime.chat, deliveries=runtime.deliveries))
     except BaseException:
         runtime.close()
         raise

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from bot.adapters.base import Adapter
     from bot.core.chat import ChatService
+    from bot.core.deliveries import Deliveries
     from bot.publishing import Publication
     from bot.storage.question_log import LogPolicy, SqlQuestionLog
 
@@ -132,22 +133,23 @@ def logged_service(settings: Settings, emb: Embedder, db: sessionmaker[Session] 
     return answer_service(settings, index, emb, log=question_log(settings, index.orgs, emb, log_db, clock))
 
 
-def adapters(settings: Settings, chat: ChatService) -> list[Adapter]:
+def adapters(settings: Settings, chat: ChatService, deliveries: Deliveries | None = None) -> list[Adapter]:
     """The web chat always; each chat platform only when its credentials are set. SDKs are imported only
-    for the platforms in use."""
+    for the platforms in use. *deliveries* (the runtime's, in the database) tells each platform adapter
+    which deliveries another replica, or this one before a restart, already handled."""
     from bot.adapters import web
 
     built: list[Adapter] = [web.build(settings, chat)]
     if settings.slack_bot_token.get_secret_value():
         from bot.adapters import slack
 
-        built.append(slack.build(settings, chat))
+        built.append(slack.build(settings, chat, deliveries=deliveries))
     if settings.teams_app_id or settings.teams_allow_unauthenticated:
         from bot.adapters import teams
 
-        built.append(teams.build(settings, chat))
+        built.append(teams.build(settings, chat, deliveries=deliveries))
     if settings.telegram_token.get_secret_value():
         from bot.adapters import telegram
 
-        built.append(telegram.build(settings, chat))
+        built.append(telegram.build(settings, chat, deliveries=deliveries))
     return built

@@ -18,8 +18,10 @@ answer; ChatService is synchronous and CPU-bound, so it runs in a worker thread 
 free. Slack re-sends an event it thinks was missed (x-slack-retry-num, signed afresh each time); a bounded
 memory of event ids makes sure nobody gets a second answer. A signed request sent again as it was (a
 replay: same timestamp, same signature, accepted by the signature check for 5 minutes) is acknowledged
-and otherwise ignored, whatever it is: command, event or button (SeenSignatures). Both memories are per
-process: run one Slack worker per token (several replicas would need a shared store, issue 13).
+and otherwise ignored, whatever it is: command, event or button (SeenSignatures). The server gives both
+guards the runtime's deliveries (bot.core.deliveries, kept in the database: SharedEvents,
+SharedSignatures), so that replicas sharing a database, and one replica across a restart, answer an event
+once; without them (unit tests) each guard is a bounded memory in this process.
 """
 
 from __future__ import annotations
@@ -30,10 +32,11 @@ import json
 import heapq
 import logging
 import re
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs
 
 import aiohttp
@@ -55,6 +58,7 @@ from bot.adapters.slack_blocks import (ACTION_HELPFUL, ACTION_INDUCTION, ACTION_
 from bot.alerts.quiet_logs import mask_secrets
 from bot.config import Settings
 from bot.core.chat import SORRY, ChatService, Reply, Sender
+from bot.core.deliveries import Deliveries, delivery_key
 from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -71,6 +75,8 @@ REPLAY_WINDOW = 5 * 60 + 5
 # Signed requests are Slack's own traffic (forged ones never get this far): at 50,000 in ten minutes a
 # school would be sending 80 a second. Past the cap the soonest to expire are forgotten first.
 REMEMBERED_SIGNATURES = 50_000
+# Slack retries an event three times within about 5 minutes; an hour also covers a replica's restart.
+EVENT_TTL = 3600.0
 
 
 class SeenEvents:
@@ -79,24 +85,25 @@ class SeenEvents:
     def __init__(self, size: int = REMEMBERED_EVENTS) -> None:
         self.size = size
         self._ids: OrderedDict[str, None] = OrderedDict()
+        self._lock = threading.Lock()  # called from worker threads (the middleware, asyncio.to_thread)
 
     def first_time(self, event_id: str) -> bool:
         """True the first time *event_id* is seen (and remember it); False for a re-delivery."""
-        if event_id in self._ids:
-            self._ids.move_to_end(event_id)
-            return False
-        self._ids[event_id] = None
-        if len(self._ids) > self.size:
-            self._ids.popitem(last=False)
-        return True
+        with self._lock:
+            if event_id in self._ids:
+                self._ids.move_to_end(event_id)
+                return False
+            self._ids[event_id] = None
+            if len(self._ids) > self.size:
+                self._ids.popitem(last=False)
+            return True
 
 
 class SeenSignatures:
     """The signed requests already accepted, each remembered (as a hash of its timestamp and signature)
     until its timestamp is too old for the signature check to accept it again; at most *size* of them.
 
-    In process memory: with several replicas each would have its own, and a replay sent to another
-    replica would be answered. Running more than one needs a shared store (issue 13)."""
+    In process memory: the default without a database (SharedSignatures is the server's)."""
 
     def __init__(self, window: float = REPLAY_WINDOW, size: int = REMEMBERED_SIGNATURES,
                  clock: Callable[[], float] = time.time) -> None:
@@ -106,12 +113,17 @@ class SeenSignatures:
         self._expiry: dict[str, float] = {}
         self._by_expiry: list[tuple[float, str]] = []  # a heap: the soonest to expire first
         self._warned = False
+        self._lock = threading.Lock()  # called from worker threads (the middleware, asyncio.to_thread)
 
     def __len__(self) -> int:
         return len(self._expiry)
 
     def first_time(self, timestamp: str, signature: str) -> bool:
         """True the first time this (timestamp, signature) is seen, and remember it; False for a replay."""
+        with self._lock:
+            return self._first_time(timestamp, signature)
+
+    def _first_time(self, timestamp: str, signature: str) -> bool:
         now = self.clock()
         self._forget_expired(now)
         key = hashlib.sha256(f"{timestamp}:{signature}".encode()).hexdigest()
@@ -139,11 +151,49 @@ class SeenSignatures:
             self._expiry.pop(key, None)
 
 
+class SharedEvents:
+    """SeenEvents over *deliveries* shared by the replicas (and kept across a restart)."""
+
+    def __init__(self, deliveries: Deliveries, ttl: float = EVENT_TTL) -> None:
+        self.deliveries = deliveries
+        self.ttl = ttl
+
+    def first_time(self, event_id: str) -> bool:
+        return self.deliveries.first_time("slack", f"event:{event_id}", self.ttl)
+
+
+class SharedSignatures:
+    """SeenSignatures over *deliveries* shared by the replicas: each signed request remembered until the
+    signature check would refuse it anyway."""
+
+    def __init__(self, deliveries: Deliveries, window: float = REPLAY_WINDOW,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.deliveries = deliveries
+        self.window = window
+        self.clock = clock
+
+    def first_time(self, timestamp: str, signature: str) -> bool:
+        key = hashlib.sha256(f"{timestamp}:{signature}".encode()).hexdigest()
+        try:
+            ttl = float(int(timestamp)) + self.window - self.clock()
+        except ValueError:  # bolt refuses such a request before we see it; remember it the longest anyway
+            ttl = 2 * self.window
+        return self.deliveries.first_time("slack", f"signature:{key}", max(ttl, 0.0))
+
+
+class _EventGuard(Protocol):
+    def first_time(self, event_id: str) -> bool: ...
+
+
+class _ReplayGuard(Protocol):
+    def first_time(self, timestamp: str, signature: str) -> bool: ...
+
+
 class SlackListeners:
     """Bolt listeners: Slack payloads in, ChatService calls, Slack messages out."""
 
-    def __init__(self, chat: ChatService, seen: SeenEvents | None = None,
-                 signatures: SeenSignatures | None = None) -> None:
+    def __init__(self, chat: ChatService, seen: _EventGuard | None = None,
+                 signatures: _ReplayGuard | None = None) -> None:
         self.chat = chat
         self.seen = seen or SeenEvents()
         self.signatures = signatures or SeenSignatures()
@@ -171,7 +221,9 @@ class SlackListeners:
         if req.mode == "http":
             timestamp = (req.headers.get("x-slack-request-timestamp") or [""])[0]
             signature = (req.headers.get("x-slack-signature") or [""])[0]
-            if timestamp and signature and not self.signatures.first_time(timestamp, signature):
+            # In a worker thread: a shared guard asks the database, and the event loop serves others meanwhile.
+            if timestamp and signature and not await asyncio.to_thread(self.signatures.first_time, timestamp,
+                                                                       signature):
                 log.info("ignored a replayed Slack %s (a signed request already handled)", _kind(body))
                 return BoltResponse(status=200, body="")
         await next_()
@@ -188,9 +240,12 @@ class SlackListeners:
         return None
 
     async def dedupe(self, body: Payload, next_: Callable[[], Awaitable[None]]) -> BoltResponse | None:
-        """Acknowledge a re-delivered event (same event_id) without handling it again."""
+        """Acknowledge a re-delivered event (same event_id, same app and workspace) without handling it
+        again."""
         event_id = body.get("event_id")
-        if isinstance(event_id, str) and not self.seen.first_time(event_id):
+        if isinstance(event_id, str) and not await asyncio.to_thread(
+                self.seen.first_time, delivery_key(_text(body.get("api_app_id")), _text(body.get("team_id")),
+                                                   event_id)):
             log.info("ignored a re-delivery of Slack event %s", event_id)
             return BoltResponse(status=200, body="")
         await next_()
@@ -346,9 +401,11 @@ class SlackAdapter:
             return Response("invalid request", status_code=400)
 
 
-def build(settings: Settings, chat: ChatService) -> SlackAdapter:
+def build(settings: Settings, chat: ChatService, deliveries: Deliveries | None = None) -> SlackAdapter:
     """The Slack adapter for *settings*: Socket Mode when an app token is set, HTTP mode otherwise (the
-    signing secret is then required: bolt answers 401 to anything not signed with it)."""
+    signing secret is then required: bolt answers 401 to anything not signed with it). With *deliveries*
+    (the runtime's, shared by the replicas) re-deliveries and replays are recognised by any replica;
+    without, by this process only."""
     token = settings.slack_bot_token.get_secret_value()
     secret = settings.slack_signing_secret.get_secret_value()
     app_token = settings.slack_app_token.get_secret_value()
@@ -361,7 +418,10 @@ def build(settings: Settings, chat: ChatService) -> SlackAdapter:
     client = AsyncWebClient(token=token, base_url=settings.slack_api_url)
     app = AsyncApp(client=client, signing_secret=secret, name="policybot", logger=_bolt_logger(),
                    request_verification_enabled=not app_token)  # Socket Mode requests come over the socket
-    listeners = SlackListeners(chat)
+    if deliveries is None:
+        listeners = SlackListeners(chat)
+    else:
+        listeners = SlackListeners(chat, SharedEvents(deliveries), SharedSignatures(deliveries))
     listeners.register(app)
     return SlackAdapter(app, app_token, listeners)
 
@@ -465,3 +525,7 @@ async def _tell_privately(body: Payload, client: AsyncWebClient, respond: AsyncR
 
 def _kind(body: Payload) -> str:
     return str((body.get("event") or {}).get("type") or body.get("command") or body.get("type") or "request")
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""

@@ -12,6 +12,11 @@ Translation only: a message becomes `ChatService.handle(Sender, text)` ("/induct
 `Reply` becomes Adaptive Cards (answers and induction steps, see bot.adapters.teams_cards) or plain text;
 feedback buttons become `ChatService.feedback`, induction buttons (Action.Submit, {"induction": action})
 `ChatService.induction_action`, whose step is sent as the next card.
+
+A message activity delivered again with the same id (the Bot Framework resends one it thinks was lost) is
+handled once: `first_time` on the deliveries the server passes in (the database's, shared by replicas and
+kept across a restart), or on this process's memory without them. Only after the SDK has checked the
+token, so that a forged activity cannot use up a real one's id.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from bot.adapters.teams_cards import (
 from bot.alerts.quiet_logs import mask_secrets
 from bot.config import Settings
 from bot.core.chat import SORRY, ChatService, Reply, Sender, step_text
+from bot.core.deliveries import Deliveries, MemoryDeliveries, delivery_key
 from bot.core.induction import InductionStep
 from bot.errors import ConfigError
 
@@ -78,6 +84,7 @@ _AT_TAGS = re.compile(r"</?at>", re.IGNORECASE)
 MAX_TOKEN_LIFETIME = 30 * 3600
 # A DeprecationWarning the SDK raises on itself for every activity (tests filter it by this message).
 SDK_DEPRECATION = "The bot client is deprecated"
+ACTIVITY_TTL = 3600.0  # a resent activity comes within minutes; an hour also covers a replica's restart
 
 
 class StarletteBridge:
@@ -183,11 +190,12 @@ class TeamsAdapter:
     name = "teams"
 
     def __init__(self, app: App, bridge: StarletteBridge, chat: ChatService, *,
-                 authenticated: bool = True) -> None:
+                 authenticated: bool = True, deliveries: Deliveries | None = None) -> None:
         self.app = app
         self.bridge = bridge
         self.chat = chat
         self.authenticated = authenticated
+        self.deliveries: Deliveries = deliveries or MemoryDeliveries()
         app.on_message(self.on_message)
         app.on_card_action(self.on_card_action)
         app.on_install_add(self.on_install)
@@ -209,6 +217,9 @@ class TeamsAdapter:
             await self.app.api.http.http.aclose()
 
     async def on_message(self, ctx: ActivityContext[MessageActivity]) -> None:
+        if not await self._first_time(ctx.activity):
+            log.info("teams: ignored a message activity delivered again")
+            return
         sender = sender_of(ctx.activity)
         value = ctx.activity.value
         try:
@@ -235,6 +246,15 @@ class TeamsAdapter:
         except Exception:  # the edge: whatever broke, the person hears back and we keep the traceback
             log.exception("teams: could not answer a message")
             await _apologise(ctx)
+
+    async def _first_time(self, activity: ActivityBase) -> bool:
+        """Whether this activity (bot, conversation, activity id) is new; in a worker thread, since the
+        shared deliveries ask the database. An activity without an id cannot be recognised: new."""
+        if not activity.id:
+            return True
+        key = delivery_key(activity.recipient.id if activity.recipient else "",
+                           activity.conversation.id if activity.conversation else "", activity.id)
+        return await asyncio.to_thread(self.deliveries.first_time, "teams", key, ACTIVITY_TTL)
 
     async def on_card_action(self, ctx: ActivityContext[AdaptiveCardInvokeActivity]
                              ) -> AdaptiveCardActionMessageResponse:
@@ -329,9 +349,10 @@ async def _apologise(ctx: ActivityContext[Any]) -> None:
 
 
 def build(settings: Settings, chat: ChatService, *, cloud: CloudEnvironment | None = None,
-          token: TokenProvider | None = None) -> TeamsAdapter:
+          token: TokenProvider | None = None, deliveries: Deliveries | None = None) -> TeamsAdapter:
     """The Teams adapter for *settings*. *cloud* (the Bot Framework/Entra endpoints: sovereign clouds, or a
-    fake in tests) and *token* (where reply tokens come from, instead of the client secret) are seams."""
+    fake in tests) and *token* (where reply tokens come from, instead of the client secret) are seams;
+    *deliveries* (the runtime's) recognises an activity another replica already handled."""
     unauthenticated = _unauthenticated(settings)
     secret = settings.teams_app_password.get_secret_value()
     mask_secrets(secret)  # the client secret goes into token requests: into no log record
@@ -355,7 +376,7 @@ def build(settings: Settings, chat: ChatService, *, cloud: CloudEnvironment | No
                   cloud=cloud or PUBLIC, state=False, telemetry={"agent365": False})
     if unauthenticated:
         log.warning("teams: accepting UNAUTHENTICATED requests on %s (development only)", MESSAGING_ENDPOINT)
-    return TeamsAdapter(app, bridge, chat, authenticated=not unauthenticated)
+    return TeamsAdapter(app, bridge, chat, authenticated=not unauthenticated, deliveries=deliveries)
 
 
 def _unauthenticated(settings: Settings) -> bool:

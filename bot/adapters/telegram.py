@@ -7,7 +7,10 @@ ChatService's.
 
 Polling needs no public URL. Webhook mode (POLICYBOT_TELEGRAM_MODE=webhook) mounts /telegram/webhook on
 the one server; the URL is registered with Telegram outside the bot (setWebhook with the same
-secret_token), and every request must carry that secret in X-Telegram-Bot-Api-Secret-Token.
+secret_token), and every request must carry that secret in X-Telegram-Bot-Api-Secret-Token. Telegram
+sends an update again until it gets a 200 for it: an update_id already handled (by this replica, another
+one sharing the database, or this one before a restart) is answered 200 and not queued again. Polling
+needs no such check: one poller per token (Telegram refuses a second), and its offset confirms updates.
 
 Groups: the bot answers commands, messages that @mention it and replies to its own messages — what
 Telegram's privacy mode delivers anyway; with privacy mode off, other group chatter is still ignored.
@@ -43,6 +46,7 @@ from bot.adapters.telegram_keyboards import Outgoing, outgoing
 from bot.alerts.quiet_logs import mask_secrets
 from bot.config import Settings
 from bot.core.chat import SORRY, ChatService, Reply, Sender
+from bot.core.deliveries import Deliveries, MemoryDeliveries
 from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -52,6 +56,7 @@ WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+UPDATE_TTL = 25 * 3600.0  # Telegram keeps an update it could not deliver for 24 hours
 
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 
@@ -59,10 +64,14 @@ TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 class TelegramAdapter:
     name = "telegram"
 
-    def __init__(self, settings: Settings, chat: ChatService, application: TelegramApp) -> None:
+    def __init__(self, settings: Settings, chat: ChatService, application: TelegramApp,
+                 deliveries: Deliveries | None = None) -> None:
         self.settings = settings
         self.chat = chat
         self.application = application
+        self.deliveries: Deliveries = deliveries or MemoryDeliveries()
+        # Update ids are the bot's own sequence: the bot id (the token's public part) makes them one key.
+        self.bot_id = settings.telegram_token.get_secret_value().partition(":")[0]
         self.webhook = settings.telegram_mode == "webhook"
         new = filters.UpdateType.MESSAGE  # edited messages are not questions asked again
         application.add_handler(CommandHandler("start", self._on_start, filters=new))
@@ -121,6 +130,10 @@ class TelegramAdapter:
         if problem:  # the handlers' filters would fail on it, with a traceback, after the 200
             log.warning("telegram: ignored an update Telegram never sends (%s)", problem)
             return PlainTextResponse("not an update", status_code=400)
+        if not await asyncio.to_thread(self.deliveries.first_time, "telegram", f"{self.bot_id}:{update.update_id}",
+                                       UPDATE_TTL):
+            log.info("telegram: ignored update %s, delivered again", update.update_id)
+            return Response(status_code=200)
         await self.application.update_queue.put(update)
         return Response(status_code=200)
 
@@ -277,8 +290,9 @@ def unusable(update: Update) -> str:
     return ""
 
 
-def build(settings: Settings, chat: ChatService) -> TelegramAdapter:
-    """The adapter for *settings*; nothing is contacted until start()."""
+def build(settings: Settings, chat: ChatService, deliveries: Deliveries | None = None) -> TelegramAdapter:
+    """The adapter for *settings*; nothing is contacted until start(). *deliveries* (the runtime's, shared
+    by the replicas) recognises a webhook update another replica already handled."""
     token = settings.telegram_token.get_secret_value()
     if not token:
         raise ConfigError("Telegram needs POLICYBOT_TELEGRAM_TOKEN (from @BotFather)")
@@ -295,7 +309,7 @@ def build(settings: Settings, chat: ChatService) -> TelegramAdapter:
                .base_file_url(file_url(settings.telegram_api_url)).concurrent_updates(CONCURRENT_UPDATES))
     if settings.telegram_mode == "webhook":
         builder = builder.updater(None)
-    return TelegramAdapter(settings, chat, builder.build())
+    return TelegramAdapter(settings, chat, builder.build(), deliveries)
 
 
 def bot_username(settings: Settings) -> str | None:

@@ -3,6 +3,7 @@ Bot Framework connector on 127.0.0.1 (tests.doubles.fake_teams_connector)."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -56,11 +57,16 @@ def serve(runtime: Runtime, adapter: teams.TeamsAdapter) -> Iterator[TestClient]
         yield client
 
 
+# Every message activity the Bot Framework delivers has an id of its own (one delivered again keeps its id,
+# and is handled once: bot.adapters.teams).
+_MESSAGE_IDS = itertools.count(1)
+
+
 def message(connector: FakeConnector, text: str, *, tenant: str = "tenant-stone", mention: bool = True,
-            value: Any = None, conversation: str = "a:personal-chat-1", msg_id: str = "msg-1") -> dict[str, Any]:
-    """A Teams message activity as the Bot Framework delivers it."""
+            value: Any = None, conversation: str = "a:personal-chat-1", msg_id: str | None = None) -> dict[str, Any]:
+    """A Teams message activity as the Bot Framework delivers it (a new id unless *msg_id*)."""
     activity: dict[str, Any] = {
-        "type": "message", "id": msg_id, "channelId": "msteams", "serviceUrl": connector.url + "/",
+        "type": "message", "id": msg_id or f"msg-auto-{next(_MESSAGE_IDS)}", "channelId": "msteams", "serviceUrl": connector.url + "/",
         "timestamp": "2026-11-21T09:00:00.000Z", "locale": "en-GB", "from": USER, "recipient": BOT,
         "conversation": {"id": conversation, "conversationType": "personal", "tenantId": tenant},
         "channelData": {"tenant": {"id": tenant}},
