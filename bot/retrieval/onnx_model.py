@@ -1,4 +1,4 @@
-"""all-MiniLM-L6-v2 (or any BERT-like sentence-transformers model with mean pooling) through ONNX Runtime.
+"""all-MiniLM-L6-v2 (or any sentence-transformers transformer with mean pooling: BERT-like, MPNet) through ONNX Runtime.
 
 Why: on 2 CPU cores ONNX Runtime embeds clauses about 2-3x faster than torch with the same vectors
 (cosine 1.000000 on 2,000 real clauses; benchmarks/embedding_speed.py), and a process that finds the
@@ -12,6 +12,7 @@ and is kept in a cache folder; nothing is ever fetched.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import logging
 import os
@@ -82,19 +83,22 @@ def _export(model_dir: Path, target: Path) -> None:
             super().__init__()
             self.inner = inner
 
-        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            hidden = self.inner(input_ids=input_ids, attention_mask=attention_mask,
-                                token_type_ids=token_type_ids).last_hidden_state
+        def forward(self, input_ids: Any, attention_mask: Any, *token_type_ids: Any) -> Any:
+            extra = {"token_type_ids": token_type_ids[0]} if token_type_ids else {}
+            hidden = self.inner(input_ids=input_ids, attention_mask=attention_mask, **extra).last_hidden_state
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(pooled, p=2, dim=1)
 
     model = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()
     ids = torch.ones((2, 8), dtype=torch.long)
-    names = ["input_ids", "attention_mask", "token_type_ids"]
+    # BERT-like models read token types; MPNet (all-mpnet-base-v2) has none, and its graph takes two inputs.
+    typed = "token_type_ids" in inspect.signature(model.forward).parameters
+    names = ["input_ids", "attention_mask", *(["token_type_ids"] if typed else [])]
+    inputs = (ids, torch.ones_like(ids), *([torch.zeros_like(ids)] if typed else []))
     with warnings.catch_warnings():  # the tracer's notes about shapes it fixes (none matter without a KV cache)
         warnings.simplefilter("ignore")
-        torch.onnx.export(MeanPooled(model), (ids, torch.ones_like(ids), torch.zeros_like(ids)), str(target),
+        torch.onnx.export(MeanPooled(model), inputs, str(target),
                           input_names=names, output_names=["embedding"], opset_version=17, dynamo=False,
                           dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names}, "embedding": {0: "batch"}})
 
@@ -127,6 +131,7 @@ class OnnxEncoder:
         self._tokenizer.no_padding()  # tokenizer.json pads to 128; batches are padded to their longest here
         self._tokenizer.enable_truncation(_max_tokens(model_dir))
         self.batch_size = batch_size
+        self._typed = any(i.name == "token_type_ids" for i in self._session.get_inputs())
         width = self._session.get_outputs()[0].shape[1]
         self.dimension = width if isinstance(width, int) else 0
 
@@ -140,8 +145,10 @@ class OnnxEncoder:
             for r, i in enumerate(rows):
                 ids[r, :len(encodings[i].ids)] = encodings[i].ids
                 mask[r, :len(encodings[i].ids)] = 1
-            vectors = self._session.run(None, {"input_ids": ids, "attention_mask": mask,
-                                               "token_type_ids": np.zeros_like(ids)})[0]
+            feed = {"input_ids": ids, "attention_mask": mask}
+            if self._typed:
+                feed["token_type_ids"] = np.zeros_like(ids)
+            vectors = self._session.run(None, feed)[0]
             if out is None:
                 out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
             out[rows] = vectors
