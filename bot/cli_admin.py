@@ -17,6 +17,7 @@ from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import early
 from bot import runtime as runtime_mod
 from bot import wiring
 from bot.admin import auth
@@ -70,8 +71,10 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "12
                     **proxies)
         return
     startup = Startup(settings, lambda: serving.ready(settings))
+    bound = early.take()  # the port bound by bot.__main__ before the imports, answering "starting" meanwhile
     try:
-        uvicorn.run(build_app(startup), host=host, port=port, log_level="info", **proxies)
+        server = uvicorn.Server(uvicorn.Config(build_app(startup), host=host, port=port, log_level="info", **proxies))
+        server.run(sockets=[bound] if bound is not None else None)
     finally:
         startup.close()
 
