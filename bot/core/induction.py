@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -78,7 +79,8 @@ class Induction:
     walks: Walks = field(default_factory=MemoryWalks)  # who is where (shared by servers: bot.storage)
     rooms: Rooms = field(default_factory=MemoryRooms)  # group sessions, "platform:workspace" -> session id
     _diffs: dict[tuple[str, str, str], Changes] = field(default_factory=dict)  # (source, old, new) -> changes
-    _packs: dict[str, tuple[AnswerService, Pack]] = field(default_factory=dict)  # org -> (service, its pack)
+    _packs: dict[str, Pack] = field(default_factory=dict)  # org -> its pack, for the service _packed_for names
+    _packed_for: weakref.ref[AnswerService] | None = None  # weak: a replaced index is not kept alive by this
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # --- group sessions -------------------------------------------------------------------------
@@ -251,12 +253,15 @@ class Induction:
         """*org*'s policies with their steps, worked out once per index (every press needs them)."""
         service = self.answers()
         with self._lock:
+            if self._packed_for is None or self._packed_for() is not service:  # a new index: start afresh
+                self._packs, self._packed_for = {}, weakref.ref(service)
             cached = self._packs.get(org)
-        if cached is not None and cached[0] is service:
-            return cached[1]
+        if cached is not None:
+            return cached
         pack = self._build_pack(service, org)
         with self._lock:
-            self._packs[org] = (service, pack)
+            if self._packed_for() is service:
+                self._packs[org] = pack
         return pack
 
     def _build_pack(self, service: AnswerService, org: str) -> Pack:
