@@ -8,7 +8,7 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -172,6 +172,24 @@ class Runtime:
             bind.dispose()
 
 
+class _OrgsNow(Mapping[str, Organisation]):
+    """The organisations of whichever index answers now: what the question log asks each entry's policy
+    of (identities kept or not, names kept), so a school added by `policybot index` is logged by its own
+    org file without a restart."""
+
+    def __init__(self, first: dict[str, Organisation]) -> None:
+        self.current: Callable[[], dict[str, Organisation]] = lambda: first
+
+    def __getitem__(self, slug: str) -> Organisation:
+        return self.current()[slug]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.current())
+
+    def __len__(self) -> int:
+        return len(self.current())
+
+
 def build(settings: Settings, emb: Embedder | None = None, clock: Callable[[], datetime] = utc_now) -> Runtime:
     """Everything a server answers with, ready to answer fast: the model loaded and run once, every
     organisation's scope built, the name lists loaded, the database migrated."""
@@ -179,13 +197,15 @@ def build(settings: Settings, emb: Embedder | None = None, clock: Callable[[], d
     emb = emb or BatchingEmbedder(wiring.embedder(settings))
     db = wiring.open_database(settings)
     loaded = publishing.current(settings, emb, db)
+    orgs_now = _OrgsNow(loaded.index.orgs)  # the log's policies follow the index swapped in (a new school)
     service = wiring.answer_service(settings, loaded.index, emb,
-                                    log=wiring.question_log(settings, loaded.index.orgs, emb, db, clock))
+                                    log=wiring.question_log(settings, orgs_now, emb, db, clock))
     service.searcher.warm()
     emb.encode(["warm up"])  # loads the model (and its first-run costs) now, not at the first question
     redact("warm up")  # loads the name lists now, not on the first member of staff's question
     runtime = Runtime(settings=settings, embedder=emb, db=db, service=service, clock=clock,
                       index_version=loaded.version, leader=Leadership(db.kw["bind"]))
+    orgs_now.current = lambda: runtime.orgs
     runtime.access = SqlAccess(db, lambda: runtime.orgs, web_org=settings.web_org,
                                development=settings.environment == "development", clock=clock)
     runtime.alerts = ConcernAlerts(lambda: runtime.orgs, build_dispatcher(settings), SqlConcerns(db, clock),

@@ -4,7 +4,7 @@ does not pay for it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 import logging
 from datetime import date, datetime
 from pathlib import Path
@@ -87,7 +87,7 @@ def open_database(settings: Settings) -> sessionmaker[Session]:
     return sessions(engine)
 
 
-def question_log(settings: Settings, orgs: dict[str, Organisation], emb: Embedder,
+def question_log(settings: Settings, orgs: Mapping[str, Organisation], emb: Embedder,
                  db: sessionmaker[Session], clock: Callable[[], datetime] | None = None) -> SqlQuestionLog:
     from bot.storage.database import upgrade
     from bot.storage.question_log import SqlQuestionLog, utc_now

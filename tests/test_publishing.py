@@ -148,3 +148,22 @@ def test_a_withdrawn_slt_answer_is_quoted_no_more_and_its_questions_are_open_aga
         assert all(p.text != "Yes: smart jeans are fine on INSET days." for p in runtime.service.answer(asked).passages)
         with runtime.db() as session:
             assert session.get(LogEntry, gap.log_id).resolved_by is None  # type: ignore[union-attr]
+
+
+def test_a_new_school_indexed_while_the_server_runs_is_answered_and_logged_by_its_own_org_file(
+        tmp_path: Path) -> None:
+    from tests.conftest import logged_entries
+
+    with built_runtime(tmp_path) as runtime:
+        folder = runtime.settings.corpus_dir / "harbour-primary"
+        folder.mkdir()
+        (folder / "org.yaml").write_text("name: Harbour Primary\nlog_identities: true\n", "utf-8")
+        (folder / "locker-policy.txt").write_text(LOCKERS, "utf-8")
+        wiring.build_index(runtime.settings.model_copy(), HashEmbedder())
+        assert "harbour-primary" not in runtime.orgs
+        assert runtime.follow_index()
+        answer = runtime.service.answer(Question("When are the staff lockers emptied for cleaning?",
+                                                 "harbour-primary", channel="web", user="u42"))
+        assert answer.answered and answer.passages[0].org == "harbour-primary"
+        [entry] = [e for e in logged_entries(runtime.settings.database_url) if e.org == "harbour-primary"]
+        assert entry.asker_identity  # the school's own org file: identities kept, as it asks
