@@ -58,7 +58,7 @@ from bot.adapters.slack_blocks import (ACTION_HELPFUL, ACTION_INDUCTION, ACTION_
 from bot.alerts.quiet_logs import mask_secrets
 from bot.config import Settings
 from bot.core.chat import SORRY, ChatService, Reply, Sender
-from bot.core.deliveries import Deliveries, delivery_key
+from bot.core.deliveries import Deliveries, delivery_key, off_loop
 from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ class SeenEvents:
     def __init__(self, size: int = REMEMBERED_EVENTS) -> None:
         self.size = size
         self._ids: OrderedDict[str, None] = OrderedDict()
-        self._lock = threading.Lock()  # called from worker threads (the middleware, asyncio.to_thread)
+        self._lock = threading.Lock()  # called from worker threads (the middleware, off_loop)
 
     def first_time(self, event_id: str) -> bool:
         """True the first time *event_id* is seen (and remember it); False for a re-delivery."""
@@ -221,9 +221,8 @@ class SlackListeners:
         if req.mode == "http":
             timestamp = (req.headers.get("x-slack-request-timestamp") or [""])[0]
             signature = (req.headers.get("x-slack-signature") or [""])[0]
-            # In a worker thread: a shared guard asks the database, and the event loop serves others meanwhile.
-            if timestamp and signature and not await asyncio.to_thread(self.signatures.first_time, timestamp,
-                                                                       signature):
+            # In a thread (off_loop): a shared guard asks the database, and the event loop serves others meanwhile.
+            if timestamp and signature and not await off_loop(self.signatures.first_time, timestamp, signature):
                 log.info("ignored a replayed Slack %s (a signed request already handled)", _kind(body))
                 return BoltResponse(status=200, body="")
         await next_()
@@ -243,7 +242,7 @@ class SlackListeners:
         """Acknowledge a re-delivered event (same event_id, same app and workspace) without handling it
         again."""
         event_id = body.get("event_id")
-        if isinstance(event_id, str) and not await asyncio.to_thread(
+        if isinstance(event_id, str) and not await off_loop(
                 self.seen.first_time, delivery_key(_text(body.get("api_app_id")), _text(body.get("team_id")),
                                                    event_id)):
             log.info("ignored a re-delivery of Slack event %s", event_id)

@@ -47,7 +47,7 @@ from bot.adapters.teams_cards import (
 from bot.alerts.quiet_logs import mask_secrets
 from bot.config import Settings
 from bot.core.chat import SORRY, ChatService, Reply, Sender, step_text
-from bot.core.deliveries import Deliveries, MemoryDeliveries, delivery_key
+from bot.core.deliveries import Deliveries, MemoryDeliveries, delivery_key, off_loop
 from bot.core.induction import InductionStep
 from bot.errors import ConfigError
 
@@ -248,13 +248,13 @@ class TeamsAdapter:
             await _apologise(ctx)
 
     async def _first_time(self, activity: ActivityBase) -> bool:
-        """Whether this activity (bot, conversation, activity id) is new; in a worker thread, since the
+        """Whether this activity (bot, conversation, activity id) is new; in a thread (off_loop), since the
         shared deliveries ask the database. An activity without an id cannot be recognised: new."""
         if not activity.id:
             return True
         key = delivery_key(activity.recipient.id if activity.recipient else "",
                            activity.conversation.id if activity.conversation else "", activity.id)
-        return await asyncio.to_thread(self.deliveries.first_time, "teams", key, ACTIVITY_TTL)
+        return await off_loop(self.deliveries.first_time, "teams", key, ACTIVITY_TTL)
 
     async def on_card_action(self, ctx: ActivityContext[AdaptiveCardInvokeActivity]
                              ) -> AdaptiveCardActionMessageResponse:

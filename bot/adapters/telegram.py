@@ -46,7 +46,7 @@ from bot.adapters.telegram_keyboards import Outgoing, outgoing
 from bot.alerts.quiet_logs import mask_secrets
 from bot.config import Settings
 from bot.core.chat import SORRY, ChatService, Reply, Sender
-from bot.core.deliveries import Deliveries, MemoryDeliveries
+from bot.core.deliveries import Deliveries, MemoryDeliveries, off_loop
 from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -130,8 +130,7 @@ class TelegramAdapter:
         if problem:  # the handlers' filters would fail on it, with a traceback, after the 200
             log.warning("telegram: ignored an update Telegram never sends (%s)", problem)
             return PlainTextResponse("not an update", status_code=400)
-        if not await asyncio.to_thread(self.deliveries.first_time, "telegram", f"{self.bot_id}:{update.update_id}",
-                                       UPDATE_TTL):
+        if not await off_loop(self.deliveries.first_time, "telegram", f"{self.bot_id}:{update.update_id}", UPDATE_TTL):
             log.info("telegram: ignored update %s, delivered again", update.update_id)
             return Response(status_code=200)
         await self.application.update_queue.put(update)

@@ -11,18 +11,24 @@ default without a database (unit tests) and the shared store's fallback while th
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import heapq
 import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Protocol
+from concurrent.futures import ThreadPoolExecutor
+from typing import Protocol, TypeVar
 
 log = logging.getLogger(__name__)
 
 MAX_KEY_CHARS = 128  # longer keys are kept as their sha256 (a signature, a long conversation id)
 REMEMBERED = 100_000  # in memory, past this the soonest to expire are forgotten first
+CHECKERS = 4  # threads asking the database whether a delivery is new (see off_loop)
+T = TypeVar("T")
+_checkers: ThreadPoolExecutor | None = None
+_checkers_made = threading.Lock()
 
 
 class Deliveries(Protocol):
@@ -30,6 +36,17 @@ class Deliveries(Protocol):
         """True the first time (*platform*, *key*) is seen within *ttl* seconds, and remember it that long;
         False for a delivery already seen."""
         ...
+
+
+async def off_loop(check: Callable[..., T], *args: object) -> T:
+    """*check(*args)* in a thread of its own pool: the shared deliveries ask the database, which must hold up
+    neither the event loop nor the platform's acknowledgement. Not asyncio's default pool, whose few
+    threads (cores + 4) may all be answering questions: Slack, waiting for the ack meanwhile, would retry."""
+    global _checkers
+    with _checkers_made:
+        if _checkers is None:
+            _checkers = ThreadPoolExecutor(CHECKERS, thread_name_prefix="deliveries")
+    return await asyncio.get_running_loop().run_in_executor(_checkers, check, *args)
 
 
 def delivery_key(*parts: object) -> str:
