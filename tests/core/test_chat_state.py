@@ -119,3 +119,18 @@ def test_a_walkthrough_whose_policy_changed_meanwhile_starts_that_policy_again(r
     assert reply.step is not None and "key point 1 of 2" in reply.step.title
     assert "policies have changed since you started" in reply.step.text
 
+
+
+def test_the_retention_chore_purges_a_walkthrough_left_for_a_month(runtime: Runtime) -> None:
+    from datetime import timedelta
+
+    from tests.conftest import RUNTIME_NOW
+
+    assert runtime.chat is not None and runtime.chat.induction is not None
+    runtime.chat.handle(TG, "/induction")
+    runtime.purge()
+    assert runtime.chat.induction.active(TG.key)  # touched today: kept
+    runtime.clock = lambda: RUNTIME_NOW + timedelta(days=31)
+    runtime.purge()
+    assert not runtime.chat.induction.active(TG.key)
+    assert "Type /induction to start" in runtime.chat.induction_action(TG, "next").text
