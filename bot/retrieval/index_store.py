@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import tempfile
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -26,6 +27,7 @@ import numpy as np
 from bot.errors import DocumentError, IndexMissing
 from bot.reading.corpus import Corpus, load_corpus
 from bot.reading.readers import MAX_BYTES
+from bot.reading import slt_answers
 from bot.reading.slt_answers import SltAnswerEntry
 from bot.reading.version import reading_id
 from bot.reading.documents import (Clause, DocumentInfo, InductionPolicy, Organisation, Person, SltMember,
@@ -52,7 +54,7 @@ class Index:
     clauses: list[Clause]
     embeddings: np.ndarray
     keys: list[str]  # content hash of each clause's embedded text
-    passage_embeddings: np.ndarray  # memory-mapped: one row per clause, its passage's embedding
+    passage_embeddings: RowFile  # one row per clause, its passage's embedding, read row by row
     passage_keys: list[str]
     model_id: str
     problems: list[DocumentError]
@@ -82,7 +84,8 @@ def build(corpus_dir: Path, index_dir: Path, embedder: Embedder,
     fingerprint = sources_fingerprint(corpus_dir, answers)
     if (unchanged := _unchanged(index_dir, model_id, fingerprint)) is not None:
         return unchanged
-    corpus = load_corpus(corpus_dir, cache_dir=index_dir / DOCUMENTS, max_bytes=max_bytes, answers=answers)
+    corpus = (_answers_changed_only(corpus_dir, index_dir, model_id, answers)
+              or load_corpus(corpus_dir, cache_dir=index_dir / DOCUMENTS, max_bytes=max_bytes, answers=answers))
     clause_texts = [clause_embedding_text(c) for c in corpus.clauses]
     around_texts = passage_embedding_texts(corpus.clauses)
     texts = {embedding_key(model_id, t): t for t in (*clause_texts, *around_texts)}
@@ -129,12 +132,62 @@ def load(index_dir: Path) -> Index:
         # on one host (and by a version folder's hard links), and not copied by any scope (search._Scope).
         embeddings=np.load(index_dir / VECTORS, mmap_mode="r"),
         keys=keys,
-        passage_embeddings=np.load(index_dir / PASSAGE_VECTORS, mmap_mode="r"),
+        passage_embeddings=RowFile(index_dir / PASSAGE_VECTORS),
         passage_keys=passage_keys,
         model_id=manifest["model_id"],
         problems=_problems(manifest),
         features=features_mod.read(index_dir),
     )
+
+
+class RowFile:
+    """The rows of a 2-d .npy file, read when asked for (each question reads only its best clauses'
+    passages). Read with pread, not memory-mapped: the rows come from the page cache, shared by every
+    process on the host, and the file never counts in this process's RSS (a mapping of it did: the
+    kernel maps the cached pages around each row read, 0.5 GB of RSS after 60 questions at 241k clauses)."""
+
+    def __init__(self, path: Path) -> None:
+        with open(path, "rb") as fh:
+            version = np.lib.format.read_magic(fh)
+            read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
+                np.lib.format.read_array_header_2_0
+            shape, fortran, dtype = read_header(fh)
+            self._offset = fh.tell()
+        if len(shape) != 2 or fortran or dtype.hasobject:
+            raise ValueError(f"{path.name}: not a C-ordered 2-d array of numbers")
+        self.shape: tuple[int, int] = (int(shape[0]), int(shape[1]))
+        self.dtype = dtype
+        self._row_bytes = self.shape[1] * dtype.itemsize
+        size = os.path.getsize(path)
+        if size < self._offset + self.shape[0] * self._row_bytes:
+            raise ValueError(f"{path.name} is truncated")
+        self._fd = os.open(path, os.O_RDONLY)
+        weakref.finalize(self, os.close, self._fd)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, rows: np.ndarray | list[int] | slice) -> np.ndarray:
+        """The rows (in the order given) as an array of this file's dtype; consecutive rows in one read."""
+        wanted = np.arange(self.shape[0])[rows] if isinstance(rows, slice) else np.asarray(rows, dtype=np.int64)
+        if wanted.size and (wanted.min() < 0 or wanted.max() >= self.shape[0]):
+            raise IndexError(f"row out of range 0..{self.shape[0] - 1}")
+        out = np.empty((wanted.size, self.shape[1]), dtype=self.dtype)
+        if not wanted.size:
+            return out
+        flat = memoryview(out.reshape(-1).view(np.uint8))
+        breaks = np.flatnonzero(np.diff(wanted) != 1) + 1
+        starts, ends = np.concatenate(([0], breaks)).tolist(), np.concatenate((breaks, [wanted.size])).tolist()
+        size, base = self._row_bytes, self._offset
+        for start, end, row in zip(starts, ends, wanted[starts].tolist()):
+            view = flat[start * size:end * size]
+            if os.preadv(self._fd, [view], base + row * size) != len(view):
+                raise OSError("short read from the passage embeddings: the file changed under the index")
+        return out
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        whole = self[slice(None)]
+        return whole if dtype is None else whole.astype(dtype)
 
 
 def _unchanged(index_dir: Path, model_id: str, fingerprint: str) -> BuildReport | None:
@@ -202,6 +255,36 @@ def _previous_terms(index_dir: Path, manifest: dict[str, Any], rows: list[dict[s
     if len(stored) != len(rows):
         return {}
     return {features_mod.terms_key(_clause(r["clause"])): stored.terms(i) for i, r in enumerate(rows)}
+
+
+def _answers_changed_only(corpus_dir: Path, index_dir: Path, model_id: str,
+                          answers: Mapping[str, list[SltAnswerEntry]] | None) -> Corpus | None:
+    """The corpus of the index already here with its SLT answers replaced by *answers*, when nothing but
+    the answers changed since it was built (an answer saved from the dashboard): no document is read again.
+    The same corpus, clause for clause and in the same order, as reading it all would give. None when the
+    corpus files (or the reading code, format or model) changed."""
+    if answers is None:
+        return None
+    try:
+        manifest = json.loads((index_dir / MANIFEST).read_text("utf-8"))
+        built_from = str(manifest.get("fingerprint", "")).split("+slt:")[0]
+        if (manifest.get("format"), manifest.get("model_id"), manifest.get("reading"), built_from) != (
+                FORMAT, model_id, reading_id(), corpus_fingerprint(corpus_dir)) or "+slt:" not in manifest["fingerprint"]:
+            return None
+        old = load(index_dir)
+    except (OSError, ValueError, KeyError, TypeError, EOFError, IndexMissing):
+        return None
+    fresh = {slug: slt_answers.load(corpus_dir, org, list(answers.get(slug, []))) for slug, org in old.orgs.items()}
+    docs = [d for d in old.documents if not d.source.endswith(f"/{slt_answers.FILE}")]
+    clauses = [c for c in old.clauses if c.kind != "slt-answer"]
+    corpus = Corpus(orgs=old.orgs, problems=[p for p in old.problems if not p.source.endswith(f"/{slt_answers.FILE}")])
+    for slug in sorted(old.orgs):  # load_corpus's order: each organisation's folder, then its SLT answers
+        corpus.documents.extend(d for d in docs if d.org == slug)
+        corpus.clauses.extend(c for c in clauses if c.org == slug)
+        if fresh[slug] is not None:
+            corpus.documents.append(fresh[slug][0])  # type: ignore[index]
+            corpus.clauses.extend(fresh[slug][1])  # type: ignore[index]
+    return corpus
 
 
 def corpus_fingerprint(corpus_dir: Path) -> str:

@@ -185,7 +185,7 @@ class HybridSearcher:
                  features: ClauseFeatures | None = None, passage_embeddings: np.ndarray | None = None) -> None:
         """*features* are the ones stored with the index; without them every clause is analysed here.
         *passage_embeddings* (one row per clause: its passage's embedding, passage_embedding_texts) may be
-        memory-mapped: only the rows of each question's best clauses are read. Without them clauses are
+        an index_store.RowFile (or memory-mapped): only the rows of each question's best clauses are read. Without them clauses are
         ranked on their own text."""
         self.orgs = orgs
         self.documents = documents

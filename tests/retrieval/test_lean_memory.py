@@ -94,13 +94,15 @@ def test_runs_of_rows() -> None:
     assert _runs(np.zeros(0, dtype=np.int64)) == []
 
 
-def test_the_loaded_matrices_are_memory_mapped_and_passages_float16(corpus_copy: Path, tmp_path: Path) -> None:
+def test_the_clause_matrix_is_memory_mapped_and_passages_float16_read_by_row(corpus_copy: Path,
+                                                                              tmp_path: Path) -> None:
     emb = HashEmbedder()
     index_store.build(corpus_copy, tmp_path / "idx", emb)
     idx = index_store.load(tmp_path / "idx")
     assert isinstance(idx.embeddings, np.memmap) and idx.embeddings.mode == "r"
     assert idx.embeddings.dtype == np.float32
-    assert isinstance(idx.passage_embeddings, np.memmap) and idx.passage_embeddings.dtype == np.float16
+    assert isinstance(idx.passage_embeddings, index_store.RowFile) and idx.passage_embeddings.dtype == np.float16
+    assert idx.passage_embeddings.shape == (len(idx.clauses), idx.embeddings.shape[1])
     exact = emb.encode(passage_embedding_texts(idx.clauses))
     assert np.array_equal(np.asarray(idx.passage_embeddings), exact.astype(np.float16))  # the float16 round trip
     assert np.abs(np.asarray(idx.passage_embeddings, dtype=np.float32) - exact).max() < 1e-3
@@ -203,3 +205,19 @@ def test_an_index_of_format_6_gives_its_vectors_to_the_rebuild(corpus_copy: Path
     report = index_store.build(corpus_copy, tmp_path / "idx", fresh)
     assert report.embedded == 0 and fresh.calls == 0
     assert index_store.load(tmp_path / "idx").clauses == idx.clauses
+
+
+def test_a_row_file_reads_the_rows_asked_for_in_their_order(tmp_path: Path) -> None:
+    matrix = np.arange(40 * 6, dtype=np.float16).reshape(40, 6)
+    np.save(tmp_path / "m.npy", matrix)
+    rows = index_store.RowFile(tmp_path / "m.npy")
+    assert len(rows) == 40 and rows.dtype == np.float16
+    for wanted in ([3], [5, 6, 7, 8], [39, 0, 1, 2, 20], [7, 7], []):
+        assert np.array_equal(rows[np.array(wanted, dtype=np.int64)], matrix[wanted])
+    assert np.array_equal(np.asarray(rows), matrix) and np.array_equal(rows[2:5], matrix[2:5])
+    with pytest.raises(IndexError):
+        rows[np.array([40])]
+    with (tmp_path / "m.npy").open("r+b") as fh:
+        fh.truncate(200)
+    with pytest.raises(ValueError):
+        index_store.RowFile(tmp_path / "m.npy")
