@@ -93,6 +93,13 @@ def memory(pid: int) -> dict[str, int]:
     return out
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system, every thread) the process has used: on cores shared with other work,
+    what its start costs whatever the wall clock says."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 2)
+
+
 def environment(work: Path, models: Path, checkout: Path | None) -> dict[str, str]:
     env = {**os.environ, "POLICYBOT_DATABASE_URL": f"sqlite:///{work}/log.db",
            "POLICYBOT_SPOOL_FILE": str(work / "spool.jsonl"), "POLICYBOT_SECRET_KEY_FILE": str(work / "secret.key"),
@@ -130,7 +137,7 @@ class Replica:
             tail = self.log.read_text(errors="replace")[-3000:]
             raise RuntimeError(f"not ready in {timeout} s (exit code {self.proc.poll()}):\n{tail}")
         return {"first_healthz": first, "ready_s": ready, "started_in_s": body.get("started_in_s"),
-                "memory_ready_kib": memory(self.proc.pid)}
+                "cpu_s_to_ready": cpu_seconds(self.proc.pid), "memory_ready_kib": memory(self.proc.pid)}
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -231,11 +238,12 @@ def markdown(runs: dict[str, dict]) -> str:
                   f"Commit {r['commit']}, {r['cores']} cores, load average {r['load_before']} before, {r['load_after']} "
                   f"after. Index: {ix['clauses']:,} clauses, {ix['documents']:,} documents, {ix['organisations']} "
                   f"organisations; files (MiB): " + ", ".join(f"{k} {v}" for k, v in r["index_files_mib"].items()), "",
-                  "| replica | first /healthz (s, status) | ready (s) | RSS ready (GiB) | RssAnon | RssFile | Pss | "
-                  "RSS after questions | Pss after |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+                  "| replica | first /healthz (s, status) | ready (s) | CPU s to ready | RSS ready (GiB) | RssAnon | "
+                  "RssFile | Pss | RSS after questions | Pss after |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for n, rep in enumerate(r["replicas"]):
             f, m, a = rep["first_healthz"], rep["memory_ready_kib"], rep.get("memory_after_questions_kib", {})
-            lines.append(f"| {n} | {f['s']} ({f['status']} {f['said']}) | {rep['ready_s']} | {_gib(m.get('VmRSS'))} | "
+            lines.append(f"| {n} | {f['s']} ({f['status']} {f['said']}) | {rep['ready_s']} | "
+                         f"{rep.get('cpu_s_to_ready', '-')} | {_gib(m.get('VmRSS'))} | "
                          f"{_gib(m.get('RssAnon'))} | {_gib(m.get('RssFile'))} | {_gib(m.get('Pss'))} | "
                          f"{_gib(a.get('VmRSS'))} | {_gib(a.get('Pss'))} |")
         q = r["questions"]

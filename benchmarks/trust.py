@@ -117,12 +117,15 @@ def write(out: Path, schools: int = 50, policies: int = 30, per_policy: int = 15
                       lambda: features.derive(corpus.clauses))
     model_id = SentenceTransformerEmbedder().model_id
     manifest_path = index_dir / index_store.MANIFEST
-    fingerprint = index_store.corpus_fingerprint(corpus_dir)
+    # What a server finds the sources' fingerprint to be: the (empty) corpus folder's, and, where SLT
+    # answers come from the database (bot.publishing), those of an empty database.
+    sources = getattr(index_store, "sources_fingerprint", None)
+    fingerprint = sources(corpus_dir, {}) if sources else index_store.corpus_fingerprint(corpus_dir)
     stamp = {"params": params, "format": index_store.FORMAT, "analysis": features.analysis_id(),
-             "code": _code_id()}
+             "code": _code_id(), "fingerprint": fingerprint}
     stamp_path = out / "stamp.json"
     if (manifest_path.is_file() and stamp_path.is_file() and json.loads(stamp_path.read_text()) == stamp
-            and not index_store.is_stale(corpus_dir, index_dir, model_id)):
+            and json.loads(manifest_path.read_text()).get("fingerprint") == fingerprint):
         return {"index": str(index_dir), "corpus": str(corpus_dir), "clauses": len(corpus.clauses),
                 "documents": len(corpus.documents), "organisations": len(corpus.orgs), "written_s": 0.0}
     n = len(corpus.clauses)
