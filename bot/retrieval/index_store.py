@@ -27,6 +27,7 @@ import numpy as np
 from bot.errors import DocumentError, IndexMissing
 from bot.reading.corpus import Corpus, load_corpus
 from bot.reading.readers import MAX_BYTES
+from bot.reading import slt_answers
 from bot.reading.slt_answers import SltAnswerEntry
 from bot.reading.version import reading_id
 from bot.reading.documents import (Clause, DocumentInfo, InductionPolicy, Organisation, Person, SltMember,
@@ -83,7 +84,8 @@ def build(corpus_dir: Path, index_dir: Path, embedder: Embedder,
     fingerprint = sources_fingerprint(corpus_dir, answers)
     if (unchanged := _unchanged(index_dir, model_id, fingerprint)) is not None:
         return unchanged
-    corpus = load_corpus(corpus_dir, cache_dir=index_dir / DOCUMENTS, max_bytes=max_bytes, answers=answers)
+    corpus = (_answers_changed_only(corpus_dir, index_dir, model_id, answers)
+              or load_corpus(corpus_dir, cache_dir=index_dir / DOCUMENTS, max_bytes=max_bytes, answers=answers))
     clause_texts = [clause_embedding_text(c) for c in corpus.clauses]
     around_texts = passage_embedding_texts(corpus.clauses)
     texts = {embedding_key(model_id, t): t for t in (*clause_texts, *around_texts)}
@@ -253,6 +255,36 @@ def _previous_terms(index_dir: Path, manifest: dict[str, Any], rows: list[dict[s
     if len(stored) != len(rows):
         return {}
     return {features_mod.terms_key(_clause(r["clause"])): stored.terms(i) for i, r in enumerate(rows)}
+
+
+def _answers_changed_only(corpus_dir: Path, index_dir: Path, model_id: str,
+                          answers: Mapping[str, list[SltAnswerEntry]] | None) -> Corpus | None:
+    """The corpus of the index already here with its SLT answers replaced by *answers*, when nothing but
+    the answers changed since it was built (an answer saved from the dashboard): no document is read again.
+    The same corpus, clause for clause and in the same order, as reading it all would give. None when the
+    corpus files (or the reading code, format or model) changed."""
+    if answers is None:
+        return None
+    try:
+        manifest = json.loads((index_dir / MANIFEST).read_text("utf-8"))
+        built_from = str(manifest.get("fingerprint", "")).split("+slt:")[0]
+        if (manifest.get("format"), manifest.get("model_id"), manifest.get("reading"), built_from) != (
+                FORMAT, model_id, reading_id(), corpus_fingerprint(corpus_dir)) or "+slt:" not in manifest["fingerprint"]:
+            return None
+        old = load(index_dir)
+    except (OSError, ValueError, KeyError, TypeError, EOFError, IndexMissing):
+        return None
+    fresh = {slug: slt_answers.load(corpus_dir, org, list(answers.get(slug, []))) for slug, org in old.orgs.items()}
+    docs = [d for d in old.documents if not d.source.endswith(f"/{slt_answers.FILE}")]
+    clauses = [c for c in old.clauses if c.kind != "slt-answer"]
+    corpus = Corpus(orgs=old.orgs, problems=[p for p in old.problems if not p.source.endswith(f"/{slt_answers.FILE}")])
+    for slug in sorted(old.orgs):  # load_corpus's order: each organisation's folder, then its SLT answers
+        corpus.documents.extend(d for d in docs if d.org == slug)
+        corpus.clauses.extend(c for c in clauses if c.org == slug)
+        if fresh[slug] is not None:
+            corpus.documents.append(fresh[slug][0])  # type: ignore[index]
+            corpus.clauses.extend(fresh[slug][1])  # type: ignore[index]
+    return corpus
 
 
 def corpus_fingerprint(corpus_dir: Path) -> str:
