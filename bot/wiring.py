@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 import logging
+import time
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,7 +20,7 @@ from bot.privacy.pseudonym import load_or_create_key
 from bot.reading.documents import Organisation
 from bot.retrieval import index_store
 from bot.retrieval.embeddings import Embedder, SentenceTransformerEmbedder
-from bot.retrieval.rerank import Reranker, sentence_model
+from bot.retrieval.rerank import ClauseVectors, Encode, Reranker, sentence_model, vectors_file
 from bot.retrieval.search import HybridSearcher
 
 if TYPE_CHECKING:
@@ -114,15 +115,33 @@ def answer_service(settings: Settings, index: index_store.Index, emb: Embedder,
                               features=index.features, passage_embeddings=index.passage_embeddings)
     fixed = settings.today
     today: Callable[[], date] = (lambda: fixed) if fixed else date.today
+    second = reranker(settings, index)
     return AnswerService(searcher, index.orgs, index.documents, log=log, today=today, top_k=settings.top_k,
-                         max_question_chars=settings.max_question_chars, reranker=reranker(settings))
+                         max_question_chars=settings.max_question_chars, reranker=second)
 
 
-def reranker(settings: Settings) -> Reranker | None:
-    """The second stage when POLICYBOT_RERANK_MODEL names a model folder; None (off) by default."""
+_rerank_models: dict[tuple[str, str, int], Encode] = {}  # one model loaded per process, kept across re-indexes
+
+
+def reranker(settings: Settings, index: index_store.Index | None = None) -> Reranker | None:
+    """The second stage when POLICYBOT_RERANK_MODEL names a model folder; None (off) by default. With
+    *index*, its clauses' vectors are ready (read from their file, or encoded once and kept there)."""
     if not settings.rerank_model:
         return None
-    return Reranker(sentence_model(Path(settings.rerank_model)), settings.rerank_depth, settings.rerank_weight)
+    folder, cache = Path(settings.rerank_model), settings.model_cache_dir
+    key = (str(folder.resolve()), str(cache.resolve()), settings.embedding_threads)
+    if key not in _rerank_models:
+        _rerank_models[key] = sentence_model(folder, cache, settings.embedding_threads)
+    encode = _rerank_models[key]
+    second = Reranker(encode, settings.rerank_depth, settings.rerank_weight,
+                      ClauseVectors(encode, vectors_file(folder, cache)))
+    if index is not None:
+        started = time.perf_counter()
+        made = second.prepare(index.clauses)
+        if made:
+            log.info("second stage: %d clauses encoded in %.0f s (once; kept in %s)", made,
+                     time.perf_counter() - started, second.clauses.path)
+    return second
 
 
 def logged_service(settings: Settings, emb: Embedder, db: sessionmaker[Session] | None = None,

