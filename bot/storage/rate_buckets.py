@@ -2,10 +2,11 @@
 so that replicas share them: one person's questions alternating between two replicas are limited as if
 they went to one, and a restart forgets nobody's bucket.
 
-One question takes a token in one transaction of two statements:
+One question takes a token in one transaction, usually of one statement:
 
-    INSERT a full bucket for the key if there is none       (ON CONFLICT DO NOTHING)
-    UPDATE it to (refilled - 1, now) WHERE refilled >= 1    RETURNING: a row means "ask now"
+    UPDATE the key's bucket to (refilled - 1, now) WHERE refilled >= 1   RETURNING: a row means "ask now"
+    none: INSERT (burst - 1, now) ON CONFLICT DO NOTHING RETURNING        a row: first use, "ask now"
+    none: the bucket exists (empty, or made meanwhile by another replica): the UPDATE once more
 
 where refilled = min(burst, tokens + (now - at) * rate), computed by the database from the row it
 locks, so PostgreSQL replicas racing on one key each see the other's token taken (an UPDATE re-reads a
@@ -82,17 +83,20 @@ class SqlRateLimiter(RateLimiter):
         elapsed = case((literal(now) > RateBucket.at, literal(now) - RateBucket.at), else_=0.0)
         refilled = case((RateBucket.tokens + elapsed * self.rate > self.burst, literal(self.burst)),
                         else_=RateBucket.tokens + elapsed * self.rate)
+        later = case((literal(now) > RateBucket.at, literal(now)), else_=RateBucket.at)
+        take = (update(RateBucket).where(RateBucket.key == key, refilled >= 1.0)
+                .values(tokens=refilled - 1.0, at=later).returning(RateBucket.key))
         with self.sessions.begin() as session:
+            if session.execute(take).first() is not None:  # the usual case: one statement
+                return 0.0
             dialect = session.get_bind().dialect.name
             insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-            session.execute(insert(RateBucket).values(key=key, tokens=self.burst, at=now)
-                            .on_conflict_do_nothing(index_elements=[RateBucket.key]))
-            taken = session.execute(
-                update(RateBucket).where(RateBucket.key == key, refilled >= 1.0)
-                .values(tokens=refilled - 1.0, at=case((literal(now) > RateBucket.at, literal(now)),
-                                                       else_=RateBucket.at))
-                .returning(RateBucket.key)).first()
-            if taken is not None:
+            first_use = (insert(RateBucket).values(key=key, tokens=self.burst - 1.0, at=now)
+                         .on_conflict_do_nothing(index_elements=[RateBucket.key]).returning(RateBucket.key))
+            if session.execute(first_use).first() is not None:
+                return 0.0
+            # The bucket is there: empty, or made just now by another replica (then try it once more).
+            if session.execute(take).first() is not None:
                 return 0.0
             tokens = session.execute(select(refilled).where(RateBucket.key == key)).scalar_one()
         return (1.0 - float(tokens)) / self.rate if self.rate > 0 else float("inf")
