@@ -1,5 +1,5 @@
-"""Two real `policybot serve` replicas (A and B) on one throwaway PostgreSQL, started together on its empty
-database, sharing one corpus and index, Slack in HTTP mode against one fake Slack (tests.doubles.
+"""Two real `policybot serve` replicas (A and B) on one throwaway PostgreSQL (its database migrated first
+by `policybot index`, which publishes the index version there), sharing one corpus and index, Slack in HTTP mode against one fake Slack (tests.doubles.
 fake_slack_api). Module-scoped: starting them costs two model loads; each test uses its own event ids,
 people and questions."""
 
@@ -9,7 +9,7 @@ import itertools
 import json
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,23 @@ class Cluster:
     slack: FakeSlackApi
     database_url: str
     corpus: Path
-    first_health: dict[str, dict[str, Any]] = field(default_factory=dict)  # what each said when first ready
+    root: Path
+    env: dict[str, str]
+    admin_url: str  # the throwaway server's `postgres` database, for CREATE DATABASE
+
+    def replica(self, name: str, **env: str) -> Replica:
+        """Another replica over the same corpus and index (*env* overrides, e.g. another database)."""
+        return Replica(name, self.root, self.corpus, self.root / "index", {**self.env, **env})
+
+    def new_database(self, name: str) -> str:
+        """An empty database on the throwaway server; its URL."""
+        engine = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        finally:
+            engine.dispose()
+        return self.admin_url.rsplit("/", 1)[0] + f"/{name}"
 
     def mention(self, replica: Replica, question: str, event_id: str, user: str = "U_ASKER",
                 ts: str | None = None, retry: int | None = None) -> str:
@@ -58,12 +74,31 @@ class Cluster:
             engine.dispose()
 
     def scalar(self, sql: str) -> Any:
-        engine = create_engine(self.database_url)
+        return self.scalar_at(self.database_url, sql)
+
+    @staticmethod
+    def scalar_at(url: str, sql: str) -> Any:
+        """The rows of *sql* on the database at *url*."""
+        engine = create_engine(url)
         try:
             with engine.connect() as conn:
                 return conn.execute(text(sql)).all()
         finally:
             engine.dispose()
+
+
+def ready_together(*replicas: Replica) -> dict[str, dict[str, Any]]:
+    """Wait for every replica (started already) at once; what each /healthz said when ready."""
+    health: dict[str, dict[str, Any]] = {}
+    waits = [threading.Thread(target=lambda r=r: health.__setitem__(r.name, r.wait_ready())) for r in replicas]
+    for w in waits:
+        w.start()
+    for w in waits:
+        w.join()
+    for r in replicas:
+        if r.name not in health:  # wait_ready raised in its thread: say why here
+            r.wait_ready(timeout=1)
+    return health
 
 
 @pytest.fixture(scope="module")
@@ -78,17 +113,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         a, b = (Replica(name, root, corpus, root / "index", env) for name in ("a", "b"))
         try:
             a.start()
-            b.start()  # together, on the empty database: both migrate, or one waits for the other
-            health: dict[str, dict[str, Any]] = {}
-            waits = [threading.Thread(target=lambda r=r: health.__setitem__(r.name, r.wait_ready())) for r in (a, b)]
-            for w in waits:
-                w.start()
-            for w in waits:
-                w.join()
-            for r in (a, b):
-                if r.name not in health:  # wait_ready raised in its thread: say why here
-                    r.wait_ready(timeout=1)
-            yield Cluster(a, b, slack, pg.url, corpus, health)
+            b.start()
+            ready_together(a, b)
+            yield Cluster(a, b, slack, pg.url, corpus, root, env, pg.url)
         finally:
             a.stop()
             b.stop()

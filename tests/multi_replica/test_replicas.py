@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.database import head_revision
-from tests.multi_replica.conftest import Cluster
+from tests.multi_replica.conftest import Cluster, ready_together
 from tests.multi_replica.replicas import SCHOOL, SLT_EMAIL, SLT_PASSWORD, Replica
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
@@ -50,16 +50,23 @@ def _settle(cluster: Cluster, replica: Replica) -> None:
 # --- migrations: both come up on an empty database, migrated once ---------------------------------------
 
 def test_started_together_on_an_empty_database_both_are_healthy_and_it_was_migrated_once(cluster: Cluster) -> None:
-    assert cluster.first_health["a"]["status"] == cluster.first_health["b"]["status"] == "ok"
-    assert cluster.scalar("SELECT version_num FROM alembic_version") == [(head_revision(),)]
-    first_migrations = [r.name for r in (cluster.a, cluster.b)
-                        if re.search(r"Running upgrade  -> 0001", r.log_text())]
-    assert len(first_migrations) == 1, first_migrations  # one replica migrated; the other found it done
+    url = cluster.new_database("empty_at_start")
+    c, d = cluster.replica("c", POLICYBOT_DATABASE_URL=url), cluster.replica("d", POLICYBOT_DATABASE_URL=url)
+    try:
+        c.start()
+        d.start()  # together, on the empty database: one migrates while the other waits, then finds it done
+        health = ready_together(c, d)
+        assert health["c"]["status"] == health["d"]["status"] == "ok"
+        assert Cluster.scalar_at(url, "SELECT version_num FROM alembic_version") == [(head_revision(),)]
+        first_migrations = [r.name for r in (c, d) if re.search(r"Running upgrade  -> 0001", r.log_text())]
+        assert len(first_migrations) == 1, first_migrations
+    finally:
+        c.stop()
+        d.stop()
 
 
 # --- Slack delivery de-duplication ------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="waits for Slack delivery de-duplication in the database (migration 0007)")
 def test_the_same_slack_event_sent_to_both_replicas_is_answered_and_logged_once(cluster: Cluster) -> None:
     before = cluster.log_rows()
     event_id = _event_id()
@@ -71,7 +78,6 @@ def test_the_same_slack_event_sent_to_both_replicas_is_answered_and_logged_once(
     assert cluster.log_rows() - before == 2  # the question once, and the settling question
 
 
-@pytest.mark.xfail(strict=True, reason="waits for Slack delivery de-duplication in the database (migration 0007)")
 def test_an_event_answered_before_a_restart_is_not_answered_again_after_it(cluster: Cluster) -> None:
     event_id = _event_id()
     ts = cluster.mention(cluster.a, "may I post photos of pupils on my own instagram?", event_id, user="U_RESTART")
@@ -113,7 +119,6 @@ def _ask_alternating(cluster: Cluster, user: str, count: int) -> list[bool]:
     return limited
 
 
-@pytest.mark.xfail(strict=True, reason="waits for rate-limit buckets in the database (migration 0007)")
 def test_one_persons_questions_alternating_between_replicas_are_rate_limited_after_the_burst(cluster: Cluster) -> None:
     # burst 3, then one a minute (the cluster's settings): shared buckets allow three of six
     assert _ask_alternating(cluster, "U_RATE", 6) == [False, False, False, True, True, True]
@@ -142,7 +147,6 @@ def _title(reply: dict[str, Any]) -> str:
     return str((reply.get("step") or {}).get("title", ""))
 
 
-@pytest.mark.xfail(strict=True, reason="waits for walkthrough state in the database (migration 0008)")
 def test_a_walkthrough_started_on_a_carries_on_on_b(cluster: Cluster) -> None:
     cookie = uuid.uuid4().hex
     assert _title(_web(cluster.a, cookie, "/api/web/ask", {"question": "/induction"})).endswith("key point 1 of 2")
@@ -214,8 +218,6 @@ def test_an_slt_answer_given_on_a_is_quoted_by_a(cluster: Cluster) -> None:
                                 "Dogs are not allowed in school buildings, including the staff room.")
 
 
-@pytest.mark.xfail(strict=True, reason="waits for SLT answers in the database and index versions followed by "
-                                       "every replica (migration 0009)")
 def test_an_slt_answer_given_on_a_is_quoted_by_b(cluster: Cluster) -> None:
-    assert _slt_answer_then_ask(cluster, cluster.b, "may staff park in the bus bay after 4pm?",
-                                "Staff may park in the bus bay after 4.15pm once the buses have left.")
+    assert _slt_answer_then_ask(cluster, cluster.b, "can I bring my bike into the staff room on mondays?",
+                                "Bikes are not allowed in school buildings, including the staff room.")
