@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
+from itertools import repeat
 from importlib import resources
 
 import numpy as np
@@ -162,7 +163,7 @@ class Spellings:
     the same word its own Speller would pick."""
 
     def __init__(self, words: Iterable[str]) -> None:
-        self.words = sorted({w for w in words if len(w) > 2}, key=lambda w: (len(w), w))
+        self.words = sorted((w for w in set(words) if len(w) > 2), key=lambda w: (len(w), w))
         self.ids = {w: i for i, w in enumerate(self.words)}
         self._deletes: dict[str, int | list[int]] = {}  # variant -> word id, or ids in ascending order
         for i, word in enumerate(self.words):
@@ -182,7 +183,9 @@ class Spellings:
         return ScopeSpeller(self, known)
 
     def id_array(self, words: Iterable[str]) -> np.ndarray:
-        return np.fromiter((self.ids[w] for w in words if len(w) > 2), dtype=np.int32)
+        """The ids of *words* (those Spellings keeps: over two letters)."""
+        ids = np.fromiter(map(self.ids.get, words, repeat(-1)), dtype=np.int32)
+        return ids[ids >= 0]
 
 
 class ScopeSpeller(Speller):

@@ -129,7 +129,7 @@ class _Facts:
 
     @cached_property
     def spellings(self) -> analysis.Spellings:
-        return analysis.Spellings(w for words in self._features.words.values() for w in words)
+        return analysis.Spellings(set().union(*self._features.words.values()))
 
     def speller(self, sources: Iterable[str]) -> analysis.Speller:
         """A speller over these documents' words, sharing the index's one table of deletions."""
