@@ -151,12 +151,19 @@ def main() -> None:
     report(runs, seconds, args.concurrency, args.quick)
 
 
+def commit() -> str:
+    """The commit benchmarked (POLICYBOT_BENCH_COMMIT for a copy of the tree without .git)."""
+    found = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return os.environ.get("POLICYBOT_BENCH_COMMIT") or (found.stdout.strip() if found.returncode == 0 else "unknown")
+
+
 def report(runs: list[dict[str, Any]], seconds: float, concurrency: int, quick: bool) -> None:
     import statistics
 
     mean = {w: statistics.mean(r["answered_per_s"] for r in runs if r["workers"] == w) for w in (1, 2)}
     ratio = mean[2] / mean[1]
     summary = {"machine": f"{platform.machine()}, {os.cpu_count()} cores", "python": platform.python_version(),
+               "commit": commit(),
                "seconds": seconds, "concurrency": concurrency, "mean_answered_per_s": mean, "ratio": ratio,
                "runs": runs}
     print(json.dumps({"mean_answered_per_s": mean, "ratio": round(ratio, 2)}))
@@ -169,7 +176,7 @@ def report(runs: list[dict[str, Any]], seconds: float, concurrency: int, quick: 
                    for n, r in enumerate(runs))
     (results / "workers.md").write_text(
         f"# Slack throughput with worker processes ({summary['machine']}, {seconds:.0f} s per run, "
-        f"{concurrency} staff asking at once)\n\n"
+        f"{concurrency} staff asking at once, commit {summary['commit']})\n\n"
         "`python -m bot serve --workers N` on PostgreSQL, Slack HTTP mode, load generator and fake Slack on the "
         "same machine (benchmarks/workers.py).\n\n"
         "| run | workers | load before (1 min) | answered | lost | answered/s | p50 | p99 |\n"
