@@ -134,7 +134,7 @@ def reranker(settings: Settings, index: index_store.Index | None = None) -> Rera
         _rerank_models[key] = sentence_model(folder, cache, settings.embedding_threads)
     encode = _rerank_models[key]
     second = Reranker(encode, settings.rerank_depth, settings.rerank_weight,
-                      ClauseVectors(encode, vectors_file(folder, cache)))
+                      ClauseVectors(encode, vectors_file(folder, settings.index_dir)))
     if index is not None:
         started = time.perf_counter()
         made = second.prepare(index.clauses)

@@ -8,7 +8,7 @@ contact comes first follow that order; whether the question is answered at all i
 stage's decision (abstention is calibrated on its scores).
 
 The clauses' vectors are made once, when the index is built or the server starts (ClauseVectors, kept in
-a file beside the model's ONNX export and reused while the clause's quoted text is unchanged), so a
+a file in the index folder and reused while the clause's quoted text is unchanged), so a
 question costs one encoding of the question by the larger model, not of eleven texts.
 
 Off by default (the default install stays lean): set POLICYBOT_RERANK_MODEL to a folder holding the
@@ -194,9 +194,10 @@ def sentence_model(folder: Path, cache_dir: Path, threads: int = 0) -> Encode:
     return encode
 
 
-def vectors_file(folder: Path, cache_dir: Path) -> Path:
-    """Where the clause vectors of the model in *folder* are kept (beside its ONNX export)."""
+def vectors_file(folder: Path, index_dir: Path) -> Path:
+    """Where the clause vectors of the model in *folder* are kept: in the index folder they belong to
+    (one corpus's clauses; every version of its index and every process serving it share the file)."""
     from bot.retrieval.embeddings import SentenceTransformerEmbedder
 
-    model_id = SentenceTransformerEmbedder(str(folder), cache_dir=cache_dir).model_id
-    return cache_dir / f"rerank-{hashlib.sha256(model_id.encode()).hexdigest()[:16]}.npz"
+    model_id = SentenceTransformerEmbedder(str(folder)).model_id
+    return index_dir / f"rerank-{hashlib.sha256(model_id.encode()).hexdigest()[:16]}.npz"

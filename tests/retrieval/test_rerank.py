@@ -140,3 +140,34 @@ def test_the_reranker_keeps_the_clause_vectors_it_is_given_even_when_empty(tmp_p
     assert reranker.clauses is store
     reranker.prepare([clause("Be kind.")])
     assert (tmp_path / "v.npz").is_file()
+
+
+def test_the_wired_second_stage_keeps_its_vectors_in_the_index_folder_and_loads_the_model_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from bot import wiring
+    from bot.config import Settings
+
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "modules.json").write_text("[]")
+    (model / "model.safetensors").write_bytes(b"0" * 10)
+    loads: list[Path] = []
+    calls: list[list[str]] = []
+
+    def fake_model(folder: Path, cache: Path, threads: int = 0):  # type: ignore[no-untyped-def]
+        loads.append(folder)
+        return counting_encoder(calls)
+
+    monkeypatch.setattr(wiring, "sentence_model", fake_model)
+    monkeypatch.setattr(wiring, "_rerank_models", {})
+    index = SimpleNamespace(clauses=[clause("Be kind."), clause("Report at once.")])
+    settings = Settings(rerank_model=str(model), index_dir=tmp_path / "index", model_cache_dir=tmp_path / "cache")
+    first = wiring.reranker(settings, index)  # type: ignore[arg-type]
+    assert first is not None and first.clauses.path is not None
+    assert first.clauses.path.parent == tmp_path / "index" and first.clauses.path.is_file()
+    again = wiring.reranker(settings, index)  # type: ignore[arg-type]
+    assert again is not None and len(again.clauses) == 2
+    assert len(loads) == 1 and len(calls) == 1  # one model load, the clauses encoded once
+    assert wiring.reranker(Settings(rerank_model="")) is None
