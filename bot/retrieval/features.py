@@ -111,10 +111,19 @@ def document_words(clauses: Iterable[Clause]) -> dict[str, list[str]]:
 
 def document_matters(clauses: Iterable[Clause]) -> dict[str, list[str]]:
     """The everyday staff matters (pay, leave, ...) each document's clauses cover."""
-    texts: dict[str, list[str]] = {}
+    by_source: dict[str, list[Clause]] = {}
     for c in clauses:
-        texts.setdefault(c.source, []).append(c.text)
-    return {source: sorted(analysis.staff_matters_covered(found)) for source, found in texts.items()}
+        by_source.setdefault(c.source, []).append(c)
+    return {source: sorted(matters_covered(found)) for source, found in by_source.items()}
+
+
+def matters_covered(clauses: Iterable[Clause]) -> frozenset[str]:
+    """The staff matters these clauses cover: in a policy's words, or, for an SLT answer, whatever the
+    question it was written for asks ("may staff park in the bus bay?" answered is parking covered,
+    though the answer need not say "car park")."""
+    found = list(clauses)
+    asked = {m for c in found if c.kind == "slt-answer" for m in analysis.staff_matters_asked(c.section)}
+    return analysis.staff_matters_covered(c.text for c in found) | asked
 
 
 def list_parents(clauses: Sequence[Clause]) -> np.ndarray:

@@ -20,7 +20,7 @@ from bot.reading.documents import Clause, DocumentInfo, Organisation
 from bot.retrieval import analysis, fusion, passages
 from bot.retrieval.bm25 import Bm25Index
 from bot.retrieval.embeddings import Embedder
-from bot.retrieval.features import ClauseFeatures, audience_is_others, clause_terms, derive, heading
+from bot.retrieval.features import ClauseFeatures, audience_is_others, clause_terms, derive, heading, matters_covered
 
 __all__ = ["HybridSearcher", "SearchParams", "Hit", "SearchResult", "clause_embedding_text",
            "passage_embedding_texts", "clause_terms",
@@ -145,7 +145,7 @@ class _Facts:
     def matters(self, source: str) -> frozenset[str]:
         if source not in self._matters:
             rows = self._rows_of_source.get(source, ())
-            self._matters[source] = analysis.staff_matters_covered(self._clauses[int(i)].text for i in rows)
+            self._matters[source] = matters_covered(self._clauses[int(i)] for i in rows)
         return self._matters[source]
 
 

@@ -59,3 +59,36 @@ def test_a_changed_corpus_is_read_again_with_the_answers(tmp_path: Path) -> None
     built = index_store.load(index)
     assert any("last Friday of term" in c.text for c in built.clauses)
     assert sum(c.kind == "slt-answer" for c in built.clauses) == 2
+
+
+def test_an_slt_answer_covers_the_staff_matters_its_question_asks() -> None:
+    from bot.reading.documents import Clause
+    from bot.retrieval.features import matters_covered
+
+    def clause(text: str, section: str, kind: str) -> Clause:
+        return Clause(id=text, org="o", source="o/x", document="X", section=section, text=text, kind=kind)
+
+    answered = clause("Yes, in the bus bay once the buses have gone, after 4pm.",
+                      "May staff park in the bus bay after 4pm?", "slt-answer")
+    assert matters_covered([answered]) == {"parking"}
+    # A policy clause under such a heading covers only what its own words do: headings are not answers.
+    assert matters_covered([clause(answered.text, answered.section, "paragraph")]) == frozenset()
+    assert matters_covered([clause("Staff must use the car park.", "Site", "paragraph")]) == {"parking"}
+
+
+def test_a_question_on_a_staff_matter_is_answered_once_slt_have_answered_it(tmp_path: Path) -> None:
+    from bot.retrieval.search import HybridSearcher
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    question = "may staff park in the bus bay after 4pm?"
+    answers = {"stone-bay-school": [SltAnswerEntry(
+        id="p1", question=question, answer="Yes, in the bus bay once the buses have gone, after 4pm.",
+        approved_by="Jane Hatwell", approved_at=datetime(2026, 11, 2, tzinfo=timezone.utc))]}
+    index_store.build(corpus, tmp_path / "index", HashEmbedder(), answers=answers)
+    built = index_store.load(tmp_path / "index")
+    searcher = HybridSearcher(built.orgs, built.documents, built.clauses, built.embeddings, HashEmbedder(),
+                              features=built.features, passage_embeddings=built.passage_embeddings)
+    result = searcher.search("stone-bay-school", question, k=3)
+    assert result.answered and result.hits[0].clause.kind == "slt-answer"
+    assert not searcher.search("next-steps-ed", question, k=3).answered  # another school's SLT said nothing
