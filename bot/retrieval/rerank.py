@@ -30,6 +30,7 @@ import numpy as np
 
 from bot.errors import ConfigError
 from bot.reading.documents import Clause
+from bot.retrieval import passages
 
 log = logging.getLogger(__name__)
 DEPTH = 10  # clauses scored again
@@ -160,9 +161,10 @@ class Reranker:
         self.weight = weight
         self.clauses = clauses if clauses is not None else ClauseVectors(encode)
 
-    def prepare(self, clauses: Iterable[Clause]) -> int:
-        """Encode (once) the clauses that have no vector yet; returns how many were encoded."""
-        return self.clauses.prepare(quoted(c) for c in clauses)
+    def prepare(self, clauses: Sequence[Clause]) -> int:
+        """Encode (once) what has no vector yet of every passage search can quote from *clauses* (the
+        index's, in index order: a hit is its clause grown to its passage); returns how many."""
+        return self.clauses.prepare(quoted(passages.passage(clauses, i).clause) for i in range(len(clauses)))
 
     def order(self, question: str, hits: Sequence[T], clause_of: Callable[[T], Clause],
               score_of: Callable[[T], float]) -> list[T]:

@@ -78,6 +78,13 @@ def test_the_service_reorders_only_when_configured_and_never_changes_abstention(
     assert calls == [1, 5, 1]  # asked again: the clauses' vectors are remembered
     declined = plain.answer(Question("how much is the staff car park permit?", "stone-bay-school"))
     assert not declined.answered and calls == [1, 5, 1]  # an unanswered question is not reranked
+    prepared = Reranker(prefer_last, depth=5, weight=1.0)
+    from bot.retrieval import index_store
+
+    prepared.prepare(index_store.load(tmp_path / "index").clauses)  # every passage, as the server does at start
+    plain.reranker, calls[:] = prepared, []
+    assert plain.answer(question).passages[0].text == last
+    assert calls == [1]  # only the question: the quoted passages were all prepared
 
 
 def counting_encoder(calls: list[list[str]]):  # type: ignore[no-untyped-def]
@@ -162,7 +169,7 @@ def test_the_wired_second_stage_keeps_its_vectors_in_the_index_folder_and_loads_
 
     monkeypatch.setattr(wiring, "sentence_model", fake_model)
     monkeypatch.setattr(wiring, "_rerank_models", {})
-    index = SimpleNamespace(clauses=[clause("Be kind."), clause("Report at once.")])
+    index = SimpleNamespace(clauses=[clause("Be kind.", "Conduct"), clause("Report at once.", "Reporting")])
     settings = Settings(rerank_model=str(model), index_dir=tmp_path / "index", model_cache_dir=tmp_path / "cache")
     first = wiring.reranker(settings, index)  # type: ignore[arg-type]
     assert first is not None and first.clauses.path is not None
