@@ -31,6 +31,7 @@ from bot.retrieval.batching import BatchingEmbedder
 from bot.reading.documents import Organisation
 from bot.retrieval.embeddings import Embedder
 from bot.core.deliveries import Deliveries
+from bot.core.ratelimit import RateLimiter
 from bot.storage import concerns, deliveries, rate_buckets, retention
 from bot.storage.access import SqlAccess
 from bot.storage.acknowledgements import SqlAcknowledgements
@@ -215,7 +216,11 @@ def build(settings: Settings, emb: Embedder | None = None, clock: Callable[[], d
     induction = Induction(lambda: runtime.service, SqlAcknowledgements(db, clock),
                           chat_state.SqlWalks(db, clock, outage), chat_state.SqlRooms(db, clock, outage))
     runtime.deliveries = deliveries.SqlDeliveries(db)
-    limiter = rate_buckets.SqlRateLimiter(db, settings.rate_limit_per_minute, settings.rate_limit_burst)
+    # Buckets are shared only where replicas can be (PostgreSQL): SQLite is one server, whose buckets in
+    # memory are the same limit without a write per question (a restart refills them, as a minute would).
+    limiter = rate_buckets.SqlRateLimiter(db, settings.rate_limit_per_minute, settings.rate_limit_burst) \
+        if db.kw["bind"].dialect.name == "postgresql" else \
+        RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     runtime.chat = ChatService(lambda: runtime.service, runtime.access, limiter, induction)
     runtime.chat.nudges = chat_state.SqlNudges(db, clock)  # reminders and notices shown, shared by replicas
     # What was built at start (model, index, name lists) lives as long as the server: keep it out of the

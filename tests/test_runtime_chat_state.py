@@ -169,3 +169,15 @@ def test_the_welcome_is_given_once_whichever_replica_sees_them_first(replicas: R
     assert chat(a).handle(TG, "who is the DSL?").welcome.startswith("Welcome to policybot")
     assert chat(b).handle(TG, "who is the DSL?").welcome == ""
     assert chat(replicas.start("c")).handle(TG, "who is the DSL?").welcome == ""
+
+
+def test_rate_buckets_are_shared_on_postgresql_and_kept_in_memory_on_sqlite(replicas: Replicas,
+                                                                             tmp_path: Path) -> None:
+    from bot.core.ratelimit import RateLimiter
+    from bot.storage.rate_buckets import SqlRateLimiter
+    from tests.conftest import built_runtime
+
+    assert isinstance(replicas.start("a").chat.limiter, SqlRateLimiter)  # type: ignore[union-attr]
+    with built_runtime(tmp_path / "one") as single:  # SQLite: one server, no write per question
+        limiter = single.chat.limiter  # type: ignore[union-attr]
+        assert isinstance(limiter, RateLimiter) and not isinstance(limiter, SqlRateLimiter)
