@@ -77,7 +77,7 @@ def publish(settings: Settings, emb: Embedder, db: sessionmaker[Session],
         report = _build(settings, emb, slt_store.by_org(db), progress)
         built = _manifest_hash(settings.index_dir)
         newest = _newest(db)
-        if newest is not None and newest.fingerprint == built and _folder(settings, newest.version).is_dir():
+        if newest is not None and newest.fingerprint == built and version_folder(settings, newest.version).is_dir():
             return Publication(newest.version, False, report)
         version = _snapshot(settings.index_dir)
         with db.begin() as session:
@@ -115,7 +115,7 @@ def current(settings: Settings, emb: Embedder, db: sessionmaker[Session]) -> Loa
 def load(settings: Settings, emb: Embedder, db: sessionmaker[Session], version: str) -> Loaded:
     """Published *version*, from its folder; built here first when this index folder lacks it; built again
     (and published anew) when its files are damaged."""
-    folder = _folder(settings, version)
+    folder = version_folder(settings, version)
     if not folder.is_dir():
         _build_here(settings, emb, db, version)
     try:
@@ -125,7 +125,7 @@ def load(settings: Settings, emb: Embedder, db: sessionmaker[Session], version: 
     shutil.rmtree(folder, ignore_errors=True)
     (settings.index_dir / index_store.MANIFEST).unlink(missing_ok=True)
     fresh = publish(settings, emb, db).version
-    return Loaded(fresh, index_store.load(_folder(settings, fresh)))
+    return Loaded(fresh, index_store.load(version_folder(settings, fresh)))
 
 
 def _build_here(settings: Settings, emb: Embedder, db: sessionmaker[Session], version: str) -> None:
@@ -133,7 +133,7 @@ def _build_here(settings: Settings, emb: Embedder, db: sessionmaker[Session], ve
     host's corpus, the database's answers) built here under its name, not published again."""
     log.info("index version %s is not in %s: building it here", version, settings.index_dir)
     with _build_lock(settings.index_dir):
-        if _folder(settings, version).is_dir():  # another process here built it meanwhile
+        if version_folder(settings, version).is_dir():  # another process here built it meanwhile
             return
         _build(settings, emb, slt_store.by_org(db), None)
         _snapshot(settings.index_dir, version)
@@ -145,14 +145,14 @@ def _offline(settings: Settings, emb: Embedder) -> Loaded:
     pointed = pointer(settings.index_dir)
     if pointed is not None:
         try:
-            return Loaded(pointed, index_store.load(_folder(settings, pointed)))
+            return Loaded(pointed, index_store.load(version_folder(settings, pointed)))
         except (index_store.IndexMissing, *DAMAGED) as exc:
             log.warning("index version %s cannot be loaded (%s)", pointed, exc.__class__.__name__)
     with _build_lock(settings.index_dir):
         _build(settings, emb, None, None)  # the SLT answers are in the database: back with it
         version = _snapshot(settings.index_dir)
         _point(settings.index_dir, version)
-    return Loaded(version, index_store.load(_folder(settings, version)))
+    return Loaded(version, index_store.load(version_folder(settings, version)))
 
 
 def pointer(index_dir: Path) -> str | None:
@@ -231,7 +231,7 @@ def _manifest_hash(index_dir: Path) -> str:
     return hashlib.sha256((index_dir / index_store.MANIFEST).read_bytes()).hexdigest()
 
 
-def _folder(settings: Settings, version: str) -> Path:
+def version_folder(settings: Settings, version: str) -> Path:
     return settings.index_dir / VERSIONS / version
 
 

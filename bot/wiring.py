@@ -48,9 +48,12 @@ def build_index(settings: Settings, emb: Embedder | None = None,
 
     db = open_database(settings)
     try:
-        return publishing.publish(settings, emb or embedder(settings), db, progress)
+        done = publishing.publish(settings, emb or embedder(settings), db, progress)
     finally:
         db.kw["bind"].dispose()
+    if settings.rerank_model:  # the second stage's passages encoded now, by the job, not at a server's start
+        reranker(settings, index_store.load(publishing.version_folder(settings, done.version)))
+    return done
 
 
 def ensure_index(settings: Settings, emb: Embedder, db: sessionmaker[Session] | None = None) -> index_store.Index:

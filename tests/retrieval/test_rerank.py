@@ -178,3 +178,27 @@ def test_the_wired_second_stage_keeps_its_vectors_in_the_index_folder_and_loads_
     assert again is not None and len(again.clauses) == 2
     assert len(loads) == 1 and len(calls) == 1  # one model load, the clauses encoded once
     assert wiring.reranker(Settings(rerank_model="")) is None
+
+
+def test_the_index_job_encodes_the_second_stage_so_a_server_start_does_not(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from bot import wiring
+    from tests.conftest import CORPUS, settings_for
+    from tests.doubles.hash_embedder import HashEmbedder
+
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "modules.json").write_text("[]")
+    (model / "model.safetensors").write_bytes(b"0" * 10)
+    calls: list[list[str]] = []
+    monkeypatch.setattr(wiring, "sentence_model", lambda folder, cache, threads=0: counting_encoder(calls))
+    monkeypatch.setattr(wiring, "_rerank_models", {})
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    settings = settings_for(tmp_path / "corpus", tmp_path / "index", tmp_path / "var", rerank_model=str(model))
+    wiring.build_index(settings, HashEmbedder())  # type: ignore[arg-type]
+    assert len(calls) == 1 and len(calls[0]) > 100  # every passage, by the job
+    index = wiring.ensure_index(settings, HashEmbedder())  # type: ignore[arg-type]
+    wiring.answer_service(settings, index, HashEmbedder())  # type: ignore[arg-type]
+    assert len(calls) == 1  # the server's start found them all in the index folder
