@@ -346,3 +346,59 @@ class IndexVersion(Base):
     built_by: Mapped[str] = mapped_column(String(200))  # host and process id
     clauses: Mapped[int] = mapped_column(Integer)
     fingerprint: Mapped[str] = mapped_column(String(200))  # what it was built from (corpus files, SLT answers)
+
+
+# --- Who is who: the staff directory and the chat identities matched to it (bot.storage.staff) ----------
+
+
+class StaffRecord(Base):
+    """A member of staff of one organisation: from the org file's `staff:` list or a CSV import (a school's
+    MIS export). Someone no longer in an import is marked left, never deleted, unless pruned."""
+
+    __tablename__ = "staff_members"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    org: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(320))  # lower-cased; the key imports upsert by
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str | None] = mapped_column(String(200))
+    origin: Mapped[str] = mapped_column(String(20))  # "org_file" or "import"
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    left_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # not in the latest import
+
+    __table_args__ = (UniqueConstraint("org", "email", name="uq_staff_org_email"),
+                      Index("ix_staff_org_name", "org", "name"))
+
+
+class StaffIdentity(Base):
+    """A chat identity ("slack:T1:U2") and who it is: matched by the platform's e-mail, the org file's
+    handles or a one-time code the person confirmed. staff_id is None while nobody matches (the lookup is
+    remembered, and retried later)."""
+
+    __tablename__ = "staff_identities"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    org: Mapped[str] = mapped_column(String(100))
+    person_key: Mapped[str] = mapped_column(String(200))
+    platform: Mapped[str] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(320))  # as the platform reported it, lower-cased
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id", ondelete="SET NULL"))
+    matched_by: Mapped[str | None] = mapped_column(String(20))  # "email", "org_file", "code"
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("org", "person_key", name="uq_identity_org_key"),
+                      Index("ix_identity_staff", "staff_id"))
+
+
+class StaffLinkCode(Base):
+    """A one-time code e-mailed to a directory address for a chat account with no e-mail (Telegram): typed
+    back from that same account, it links the two. Only the code's hash is kept."""
+
+    __tablename__ = "staff_link_codes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    org: Mapped[str] = mapped_column(String(100))
+    person_key: Mapped[str] = mapped_column(String(200), index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_members.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
