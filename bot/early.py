@@ -92,7 +92,7 @@ def _address(argv: Sequence[str]) -> tuple[str, int] | None:
     args = list(argv)
     if not args or args[0] != "serve" or any(a in ("--help", "-h") for a in args):
         return None
-    values = {"--host": "127.0.0.1", "--port": "8000", "--workers": "1"}  # serve's defaults (bot.cli_admin)
+    values = {"--host": "127.0.0.1", "--port": "8000", "--workers": "1"}  # serve's defaults (bot/cli/serve.py)
     i = 1
     while i < len(args):
         name, eq, value = args[i].partition("=")

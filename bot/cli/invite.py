@@ -1,5 +1,5 @@
 """`policybot invite --org SLUG`: a one-time join code binding a member of staff's Telegram account to an
-organisation. Registered on the main command line by bot.cli."""
+organisation."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
-from bot.cli import CorpusOpt, _fail, _settings, app, err, out
-from bot.cli_admin import OrgOpt, _database, _orgs
+from bot.cli._shared import CorpusOpt, OrgOpt, _database, _fail, _orgs, _settings, app, err, out
 from bot.config import Settings
 from bot.errors import PolicybotError
 from bot.storage.access import SqlAccess

@@ -1,7 +1,6 @@
 """`policybot teams-package`: the Teams app package (manifest.json and the two icons, zipped at its root) to
-upload in Teams ("Upload a custom app") or the Teams admin centre. Registered on the main command line
-by bot.cli. The manifest comes from teams/manifest.template.json; the icons from teams/ (drawn by
-teams/make_icons.py)."""
+upload in Teams ("Upload a custom app") or the Teams admin centre. The manifest comes from
+teams/manifest.template.json; the icons from teams/ (drawn by teams/make_icons.py)."""
 
 from __future__ import annotations
 
@@ -16,11 +15,11 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from bot.cli import _fail, app, err, out
+from bot.cli._shared import _fail, app, err, out
 from bot.config import Settings
 from bot.errors import ConfigError
 
-TEAMS_DIR = Path(__file__).resolve().parents[1] / "teams"
+TEAMS_DIR = Path(__file__).resolve().parents[2] / "teams"
 ICONS = ("color.png", "outline.png")
 PLACEHOLDER_WEBSITE = "https://policybot.invalid"  # shown in the app's About page until --domain is given
 _HOST = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*"

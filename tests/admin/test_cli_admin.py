@@ -12,7 +12,6 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.cli_admin import app as registered  # noqa: F401  (registers the admin commands)
 from bot.core.models import Question
 from bot.storage.question_log import utc_now
 from tests.conftest import CORPUS, make_service
@@ -78,9 +77,9 @@ def test_slt_password_only_for_listed_members(env: dict[str, str]) -> None:
 def test_db_upgrade_and_purge(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     assert "database at revision" in runner.invoke(app, ["db", "upgrade"]).output
     assert "nothing has expired" in runner.invoke(app, ["purge"]).output
-    import bot.cli_admin as cli_admin
+    import bot.cli.db as cli_db
 
-    monkeypatch.setattr(cli_admin, "utc_now", lambda: utc_now() + timedelta(days=400))
+    monkeypatch.setattr(cli_db, "utc_now", lambda: utc_now() + timedelta(days=400))
     result = runner.invoke(app, ["purge"])
     assert "stone-bay-school: deleted 4 expired entries" in result.output
     assert "next-steps-ed: deleted 1" in result.output

@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import bot.cli_teams  # noqa: F401  (registers the command, as bot.cli.main does)
 from bot.cli import app
-from bot.cli_teams import TEAMS_DIR, build_manifest
+from bot.cli.teams_package import TEAMS_DIR, build_manifest
 from bot.errors import ConfigError
 
 APP_ID = "1f2e3d4c-5b6a-4789-8abc-def012345678"

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot import cli_invite  # noqa: F401  (registers the command, as bot.cli.main does)
 from bot import wiring
 from bot.cli import app
 from bot.config import Settings
