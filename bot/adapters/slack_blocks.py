@@ -23,8 +23,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from bot.adapters import plain_text
 from bot.core.chat import Reply, step_text
-from bot.core.compose import describe
+from bot.core.compose import links, who
 from bot.core.induction import InductionStep
 from bot.core.models import Answer, Contact, Passage
 
@@ -113,7 +114,7 @@ def answer_blocks(answer: Answer, welcome: str = "", notice: str = "", reserve: 
 def step_blocks(step: InductionStep) -> list[Block]:
     """An induction step: the title in bold and what to do, the key point quoted and its source exactly
     as an answer's passage, who to contact, and one button per step button."""
-    blocks = _sections(f"*{safe(step.title)}*\n{safe(step.text)}")
+    blocks = _sections(f"*{safe(plain_text.heading(step.title))}*\n{safe(step.text)}")
     if step.passage is not None:
         blocks += passage_blocks(step.passage)
     if step.contact is not None:
@@ -143,18 +144,20 @@ def _fit(groups: list[list[Block]], budget: int) -> list[Block]:
 def passage_blocks(passage: Passage) -> list[Block]:
     """The verbatim quote as `>` lines (split over sections when long), then where it comes from."""
     lines = ["> " + line if line.strip() else ">" for line in safe(passage.text).split("\n")]
-    where = f"📄 {safe(passage.document)}" + (f" › {safe(passage.section)}" if passage.section else "")
+    where = f"📄 {safe(plain_text.source(passage))}"
     if passage.approved:
         where += f"  ·  ✅ {safe(passage.approved)}"
     return [*_quote_sections(lines), _context([where])]
 
 
 def contact_text(contact: Contact) -> str:
-    """A mention when the org file gives this person's Slack id, else their name and role."""
+    """A mention when the org file gives this person's Slack id, else their name and role; then their
+    e-mail as a mailto: link and their phone number, when known (nothing more when neither is)."""
     slack_id = next((uid for platform, uid in contact.handles if platform == "slack"), "")
-    if not _SLACK_USER_ID.fullmatch(slack_id):
-        return safe(describe(contact))
-    return f"<@{slack_id}> ({safe(contact.role)})" + (f", {safe(contact.how)}" if contact.how else "")
+    person = f"<@{slack_id}> ({safe(contact.role)})" if _SLACK_USER_ID.fullmatch(slack_id) else safe(who(contact))
+    # Slack links only web and mailto: addresses; a tel: link is not made clickable, so a number stays words.
+    ways = [f"<{uri}|{safe(shown)}>" if uri.startswith("mailto:") else safe(shown) for shown, uri in links(contact)]
+    return ", ".join([person, *ways])
 
 
 def home_view(help_text: str) -> Block:

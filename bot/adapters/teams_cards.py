@@ -3,7 +3,7 @@
 Why a card and not Teams' native AI citations: a citation's abstract is cut at 160 characters, and the
 point of policybot is the verbatim clause; citations also carry no place for the contact, the urgent
 safeguarding line or feedback tied to our log entry. A card shows the whole quote (TextBlock, wrapped),
-its source, a FactSet of contacts and two Action.Execute buttons carrying {"log_id", "helpful"}.
+its source, who to contact and two Action.Execute buttons carrying {"log_id", "helpful"}.
 
 An induction step (`step_card`) is its title, text, the key point quoted exactly as an answer's quotes
 are, the contact, and one Action.Submit per step button carrying {"induction": action}; Teams posts that
@@ -11,6 +11,14 @@ back as a message activity whose value `parse_induction` reads.
 
 TextBlocks and facts render a subset of Markdown, so every string from a policy, an org file or the
 asker is escaped with `escape_md` before it goes in: `*bold*`, `[x](url)` and `<script>` show literally.
+Only what that subset could take as markup is escaped: a renderer that shows a backslash escape as typed
+then shows few of them, and never in ordinary punctuation ("Martyn Nash (DSL)"). The fallback text is
+plain text (notifications, clients without cards): nothing in it is escaped. A source line is a label, not
+a quote: its headings are shown without their Markdown (`plain_text.source`).
+
+Contacts: each person on a line of their own, with their e-mail (mailto:) and phone (tel:) as links when
+the org file or the policy gives them, and an @mention when the org file gives their Teams id; when no way
+to reach them is known, just who they are.
 """
 
 from __future__ import annotations
@@ -26,8 +34,6 @@ from microsoft_teams.cards import (
     CardElement,
     Container,
     ExecuteAction,
-    Fact,
-    FactSet,
     Mention,
     MentionedEntity,
     SubmitAction,
@@ -35,6 +41,8 @@ from microsoft_teams.cards import (
     TextBlock,
 )
 
+from bot.adapters import plain_text
+from bot.core.compose import links, who
 from bot.core.induction import InductionStep
 from bot.core.models import Answer, Contact, Passage
 
@@ -47,9 +55,10 @@ FEEDBACK_VERB = "feedback"
 INDUCTION_KEY = "induction"  # the one key of an induction button's data
 MAX_ACTION_CHARS = 32
 
-# ASCII punctuation that Markdown (CommonMark, and the Teams/Adaptive Card subset) may interpret; a
-# backslash before ASCII punctuation is always an escape, so over-escaping is harmless.
-_MD_SPECIAL = re.compile(r"([\\`*_~\[\](){}<>#|!&])")
+# What Markdown (CommonMark, and the Teams/Adaptive Card subset) may take as markup: emphasis, code,
+# links, HTML, an entity, a heading. Parentheses need no escape once brackets have one, "|" makes no table
+# in a single line, "!" no image without "[".
+_MD_SPECIAL = re.compile(r"([\\`*_~\[\]<>])|(&(?=#?\w+;))|(?m:^(\s*)(#))")
 _LIST_MARKER = re.compile(r"(?m)^(\s*)([-+=])")  # bullets, setext underlines / thematic breaks
 _ORDERED_MARKER = re.compile(r"(?m)^(\s*\d+)([.)])")  # "1." or "1)" would start a numbered list
 _SAFE_NAME = re.compile(r"^[^<>\\*_\[\]`]+$")  # names we can put inside an <at> mention unescaped
@@ -57,9 +66,13 @@ _SAFE_NAME = re.compile(r"^[^<>\\*_\[\]`]+$")  # names we can put inside an <at>
 
 def escape_md(text: str) -> str:
     """*text* shown literally by a Markdown-rendering TextBlock: special characters backslash-escaped."""
-    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = _MD_SPECIAL.sub(_escaped, text)
     text = _LIST_MARKER.sub(r"\1\\\2", text)
     return _ORDERED_MARKER.sub(r"\1\\\2", text)
+
+
+def _escaped(m: re.Match[str]) -> str:
+    return (m.group(3) or "") + "\\" + (m.group(1) or m.group(2) or m.group(4))
 
 
 def card_bytes(card: AdaptiveCard) -> int:
@@ -132,7 +145,8 @@ def _step(step: InductionStep, fallback: str, lead: str, notice: str, quote_limi
     body = _notice(notice)
     if lead:
         body.append(TextBlock(text=escape_md(lead), wrap=True, is_subtle=True))
-    body.append(TextBlock(text=escape_md(step.title), wrap=True, weight="Bolder", size="Medium"))
+    body.append(TextBlock(text=escape_md(plain_text.heading(step.title)), wrap=True, weight="Bolder",
+                          size="Medium"))
     if step.text:
         body.append(TextBlock(text=escape_md(step.text), wrap=True))
     if step.passage is not None:
@@ -143,7 +157,7 @@ def _step(step: InductionStep, fallback: str, lead: str, notice: str, quote_limi
     actions: list[Action] = [SubmitAction(title=b.label, data=induction_data(b.action)) for b in step.buttons]
     mentions = _mentions(contacts)
     return AdaptiveCard(version="1.5", body=body, actions=actions or None,
-                        fallback_text=escape_md(_cut(fallback, FALLBACK_CHARS)) if fallback else None,
+                        fallback_text=_cut(fallback, FALLBACK_CHARS) if fallback else None,
                         msteams=TeamsCardProperties(width="full", entities=mentions or None))
 
 
@@ -176,7 +190,7 @@ def _card(answer: Answer, fallback: str, quote_limit: int | None, notice: str = 
                                  data=feedback_data(answer.log_id, False))]
     mentions = _mentions(answer.contacts)
     return AdaptiveCard(version="1.5", body=body, actions=actions or None,
-                        fallback_text=escape_md(_cut(fallback, FALLBACK_CHARS)) if fallback else None,
+                        fallback_text=_cut(fallback, FALLBACK_CHARS) if fallback else None,
                         msteams=TeamsCardProperties(width="full", entities=mentions or None))
 
 
@@ -189,8 +203,7 @@ def _quote(passage: Passage, limit: int | None) -> Container:
     if shortened:
         items.append(TextBlock(text="(quote shortened to fit Teams: see the document for the whole clause)",
                                wrap=True, is_subtle=True, size="Small"))
-    where = passage.document + (f" › {passage.section}" if passage.section else "")
-    items.append(TextBlock(text=escape_md(where), wrap=True, is_subtle=True, size="Small"))
+    items.append(TextBlock(text=escape_md(plain_text.source(passage)), wrap=True, is_subtle=True, size="Small"))
     if passage.approved:
         items.append(TextBlock(text=escape_md(passage.approved), wrap=True, is_subtle=True, size="Small",
                                color="Good"))
@@ -200,15 +213,23 @@ def _quote(passage: Passage, limit: int | None) -> Container:
 def _contacts(contacts: tuple[Contact, ...]) -> list[CardElement]:
     if not contacts:
         return []
-    facts = [Fact(title=escape_md(f"{c.name} ({c.role})" if c.name else f"The {c.role}"),
-                  value=escape_md(c.how or "—")) for c in contacts]
-    elements: list[CardElement] = [TextBlock(text="Who to contact", weight="Bolder", separator=True),
-                                   FactSet(facts=facts)]
+    elements: list[CardElement] = [TextBlock(text="Who to contact", weight="Bolder", separator=True)]
+    elements.extend(TextBlock(text=contact_markdown(c), wrap=True, spacing="Small") for c in contacts)
     named = [c for c in contacts if _teams_id(c) and c.name and _SAFE_NAME.match(c.name)]
     if named:
         elements.append(TextBlock(text="In Teams: " + ", ".join(f"<at>{c.name}</at>" for c in named),
                                   wrap=True, size="Small"))
     return elements
+
+
+def contact_markdown(contact: Contact) -> str:
+    """'Martyn Nash (Designated Safeguarding Lead): [dsl@x.example](mailto:…) · [01234 567890](tel:…)';
+    who they are alone when no way to reach them is known."""
+    # A link's text is inline (no list or heading can start there): only inline markup is escaped.
+    ways = [f"[{_MD_SPECIAL.sub(_escaped, shown)}]({uri})" if uri else escape_md(shown) for shown, uri in links(contact)]
+    name = escape_md(who(contact))
+    name = name[0].upper() + name[1:]
+    return name + (": " + " · ".join(ways) if ways else "")
 
 
 def _mentions(contacts: tuple[Contact, ...]) -> list[Mention]:

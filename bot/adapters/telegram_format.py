@@ -1,7 +1,7 @@
 """Telegram HTML for a ChatService reply: pure functions over plain data, no SDK.
 
 Every string that came from a document, an org file or a user is escaped with html.escape; the only
-tags in a message are the ones written here (b, i, blockquote). An induction step is a message of its
+tags in a message are the ones written here (b, i, blockquote, and a mailto: link for a contact's e-mail). An induction step is a message of its
 own: title, what to do, the key point quoted with its source, who to contact (its buttons are the
 adapter's, with callback data from `induction_data`). A reply longer than Telegram's 4096
 characters is split between blocks, never inside a tag; a single block too long for one message (a very
@@ -15,8 +15,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from bot.adapters import plain_text
 from bot.core.chat import Reply, step_text
-from bot.core.compose import describe
+from bot.core.compose import describe, links, who
 from bot.core.induction import InductionStep
 from bot.core.models import Answer, Contact, Passage
 
@@ -37,9 +38,10 @@ class Block:
     open: str = ""  # our markup only, e.g. "<b>"
     close: str = ""
     before: str = "\n\n"
+    markup: str = ""  # the text as our own HTML (links built here, every piece escaped); "" = escape(text)
 
     def html(self) -> str:
-        return self.open + escape(self.text) + self.close
+        return self.open + (self.markup or escape(self.text)) + self.close
 
 
 def escape(text: str) -> str:
@@ -89,19 +91,20 @@ def answer_blocks(answer: Answer) -> list[Block]:
         out.append(Block(passage.text, "<blockquote expandable>", "</blockquote>"))
         out.append(Block(source_line(passage), "<i>", "</i>", before="\n"))
     if answer.contacts:
-        out.append(Block("; ".join(contact_text(c) for c in answer.contacts), "<b>Who to contact:</b> "))
+        out.append(Block("; ".join(contact_text(c) for c in answer.contacts), "<b>Who to contact:</b> ",
+                         markup="; ".join(contact_html(c) for c in answer.contacts)))
     out.extend(Block(w, "⚠️ ", before="\n\n" if i == 0 else "\n") for i, w in enumerate(answer.warnings))
     return out
 
 
 def step_blocks(step: InductionStep) -> list[Block]:
     """Title in bold, what to do, the key point quoted in full with its source, who to contact."""
-    out = [Block(step.title, "<b>", "</b>"), Block(step.text, before="\n")]
+    out = [Block(plain_text.heading(step.title), "<b>", "</b>"), Block(step.text, before="\n")]
     if step.passage is not None:
         out.append(Block(step.passage.text, "<blockquote>", "</blockquote>"))
         out.append(Block(source_line(step.passage), "<i>", "</i>", before="\n"))
     if step.contact is not None:
-        out.append(Block(contact_text(step.contact), "<b>Who to contact:</b> "))
+        out.append(Block(contact_text(step.contact), "<b>Who to contact:</b> ", markup=contact_html(step.contact)))
     return out
 
 
@@ -114,16 +117,26 @@ def induction_lead(reply: Reply) -> str:
 
 
 def contact_text(contact: Contact) -> str:
-    """'Name (role), how', plus their @username when the org file gives one (Telegram links it)."""
+    """'Name (role), e-mail, phone' in plain words, plus their @username when the org file gives one."""
+    return describe(contact) + _username(contact)
+
+
+def contact_html(contact: Contact) -> str:
+    """contact_text as Telegram HTML: the e-mail a mailto: link; the phone number and @username as text
+    (Telegram itself makes both tappable, and has no tel: links)."""
+    ways = [f'<a href="{html.escape(uri)}">{escape(shown)}</a>' if uri.startswith("mailto:") else escape(shown)
+            for shown, uri in links(contact)]
+    return ", ".join([escape(who(contact)), *ways]) + escape(_username(contact))
+
+
+def _username(contact: Contact) -> str:
     handle = dict(contact.handles).get("telegram", "").lstrip("@")
-    username = f", @{handle}" if _USERNAME.fullmatch(handle) else ""
-    return describe(contact) + username
+    return f", @{handle}" if _USERNAME.fullmatch(handle) else ""
 
 
 def source_line(passage: Passage) -> str:
     """'Document › Section', and the SLT approval label for an answer SLT wrote."""
-    where = passage.document + (f" › {passage.section}" if passage.section else "")
-    return where + (f" — {passage.approved}" if passage.approved else "")
+    return plain_text.source(passage) + (f" — {passage.approved}" if passage.approved else "")
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -156,6 +169,10 @@ def _join(parts: list[tuple[str, str]]) -> str:
 
 def _fit(block: Block, limit: int) -> Iterator[Block]:
     """The block itself if it fits in one message, else pieces of it that do (cut between words)."""
+    if units(block.html()) <= limit:
+        yield block
+        return
+    block = replace(block, markup="")  # too long for one message: cut as words (our links would be cut too)
     if units(block.html()) <= limit:
         yield block
         return

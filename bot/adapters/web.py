@@ -18,9 +18,11 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot.adapters import plain_text
 from bot.config import Settings
 from bot.core.chat import ChatService, Reply, Sender
-from bot.core.compose import describe
+from bot.core.compose import describe, links, who
+from bot.core.models import Contact, Passage
 
 STATIC = Path(__file__).with_name("web_static")
 COOKIE = "policybot_web"
@@ -138,15 +140,27 @@ def reply_json(reply: Reply) -> dict[str, Any]:
                            "notice": reply.notice}
     if reply.step is not None:
         st = reply.step
-        out["step"] = {"title": st.title, "text": st.text, "passage": asdict(st.passage) if st.passage else None,
-                       "contact": describe(st.contact) if st.contact else None,
+        out["step"] = {"title": plain_text.heading(st.title), "text": st.text,
+                       "passage": _passage(st.passage) if st.passage else None,
+                       "contact": contact_json(st.contact) if st.contact else None,
                        "buttons": [{"label": b.label, "action": b.action} for b in st.buttons]}
     if reply.answer is not None:
         a = reply.answer
         out["answer"] = {"urgent": a.urgent, "message": a.message, "answered": a.answered, "log_id": a.log_id,
-                         "passages": [asdict(p) for p in a.passages], "warnings": list(a.warnings),
-                         "contacts": [describe(c) for c in a.contacts]}
+                         "passages": [_passage(p) for p in a.passages], "warnings": list(a.warnings),
+                         "contacts": [contact_json(c) for c in a.contacts]}
     return out
+
+
+def _passage(passage: Passage) -> dict[str, Any]:
+    """The passage's fields, and `where`: its source line as shown (headings without Markdown)."""
+    return {**asdict(passage), "where": plain_text.source(passage)}
+
+
+def contact_json(contact: Contact) -> dict[str, Any]:
+    """Who they are, in words, and how to reach them as links ({"text", "href"}; href "" for words)."""
+    return {"text": describe(contact), "who": who(contact),
+            "links": [{"text": shown, "href": uri} for shown, uri in links(contact)]}
 
 
 def build(settings: Settings, chat: ChatService) -> WebAdapter:

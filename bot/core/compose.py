@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date
 
 from bot.core.models import Contact
+from bot.reading import reach as reach_mod
 from bot.reading import roles
 from bot.reading.documents import Clause, DocumentInfo, Organisation, Person
 from bot.retrieval.features import heading
@@ -40,6 +42,9 @@ class Directory:
         person = self.by_role.get(key)
         if person is None:
             return Contact(role=roles.label(key), name=None)
+        reachable = self.by_name.get(person.name) if person.name and not person.how else None
+        if reachable is not None and reachable.how:  # the same person, with an e-mail or phone given elsewhere
+            person = replace(person, how=reachable.how, email=reachable.email, phone=reachable.phone)
         return _contact(person)
 
     def holders(self, keys: Iterable[str]) -> list[Contact]:
@@ -56,7 +61,8 @@ class Directory:
 
 def _contact(person: Person) -> Contact:
     role = person.role if not person.title else f"{person.role} ({person.title})"
-    return Contact(role=role, name=person.name, how=person.how, handles=person.handles)
+    return Contact(role=role, name=person.name, how=person.how, handles=person.handles, email=person.email,
+                   phone=person.phone)
 
 
 def contacts_for(clauses: Sequence[Clause], documents: dict[str, DocumentInfo], directory: Directory,
@@ -123,8 +129,29 @@ def warnings_for(documents: Iterable[DocumentInfo], today: date) -> tuple[str, .
     return tuple(dict.fromkeys(out))
 
 
+def reach(contact: Contact) -> tuple[tuple[str, str], ...]:
+    """How to reach *contact* outside chat, in the order shown: ("email", address), ("phone", number);
+    ("text", how) when only words are known. Empty when nothing is (then nothing is shown)."""
+    ways = tuple((kind, value) for kind, value in (("email", contact.email), ("phone", contact.phone)) if value)
+    if ways or not contact.how:
+        return ways
+    kind = next((k for k in ("email", "phone") if not reach_mod.problem(k, contact.how)), "text")
+    return ((kind, contact.how),)
+
+
+def links(contact: Contact) -> tuple[tuple[str, str], ...]:
+    """(shown, uri) for every way to reach *contact*: ("jo@x.example", "mailto:jo@x.example"),
+    ("01234 567890", "tel:01234567890"); words that are neither keep an empty uri (shown as plain text)."""
+    uri = {"email": reach_mod.mailto, "phone": reach_mod.tel}
+    return tuple((value, uri[kind](value) if kind in uri else "") for kind, value in reach(contact))
+
+
+def who(contact: Contact) -> str:
+    """'Martyn Nash (Designated Safeguarding Lead)', or 'the Headteacher' when nobody is named."""
+    return f"{contact.name} ({contact.role})" if contact.name else f"the {contact.role}"
+
+
 def describe(contact: Contact) -> str:
-    """'Martyn Nash (Designated Safeguarding Lead)', or the role alone when nobody is named."""
-    if contact.name:
-        return f"{contact.name} ({contact.role})" + (f", {contact.how}" if contact.how else "")
-    return f"the {contact.role}" + (f", {contact.how}" if contact.how else "")
+    """'Martyn Nash (Designated Safeguarding Lead), dsl@school.example, 01234 567890' in plain words; the
+    role alone when nobody is named, and no ways to reach them when none are known."""
+    return ", ".join([who(contact), *(value for _, value in reach(contact))])

@@ -31,8 +31,10 @@ class Passage:
 class Contact:
     role: str
     name: str | None
-    how: str | None = None  # e-mail, phone or chat handle, when known
+    how: str | None = None  # how to reach them in plain words (their e-mail or phone), when known
     handles: tuple[tuple[str, str], ...] = ()  # (platform, id) from the org file: ("slack", "U0123")
+    email: str | None = None  # shown as a mailto: link where the platform has links
+    phone: str | None = None  # as written ("01234 567890"); a tel: link where the platform has links
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ names ("report it to the DSL").
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from bot.reading import roles
+from bot.reading import reach, roles
 from bot.reading.dates import find_date
 from bot.reading.documents import Person
 
@@ -28,14 +29,24 @@ def _labelled(lines: list[str]) -> list[Person]:
         m = _PERSON_LINE.match(line)
         if not m:
             if "\t" in line and (person := _row_person(line.split("\t"))):
-                out.append(person)
+                out.append(_reached(person, line))
             continue
         role_text = re.sub(r"\s*\((?:[A-Z]{2,6})\)\s*$", "", m.group("role")).strip()
         title = (m.group("title") or m.group("title2") or "").strip() or None
+        if title and any(reach.found_in(title)):  # "DSL: Dave Lee, 01626 123456": a way to reach, not a title
+            title = None
         person = _person(role_text, m.group("name"), title)
         if person:
-            out.append(person)
+            out.append(_reached(person, line))
     return out
+
+
+def _reached(person: Person, text: str) -> Person:
+    """*person* with the e-mail address and phone number *text* (their line or table row) gives, if any."""
+    email, phone = reach.found_in(text)
+    if not (email or phone):
+        return person
+    return replace(person, email=email, phone=phone, how=email or phone)
 
 
 def _row_person(cells: list[str]) -> Person | None:
@@ -89,11 +100,12 @@ def people(lines: list[str]) -> list[Person]:
 def _next_line(lines: list[str]) -> list[Person]:
     """A role alone on a line and a name alone on the next (a contact page, a PDF table without rules)."""
     out = []
-    for role_line, name_line in zip(lines, lines[1:]):
+    for i, (role_line, name_line) in enumerate(zip(lines, lines[1:])):
         role_text = role_line.strip(" :*\t")
         if _only_a_role(role_text) and _NAME_ONLY.fullmatch(name_line.strip()):
             if person := _person(role_text, name_line.strip(), None):
-                out.append(person)
+                after = lines[i + 2:i + 4]  # "Tel: 01234 567890", "jo@school.example" under the name
+                out.append(_reached(person, " ".join(t for t in after if len(t) <= 80 and not _only_a_role(t))))
     return out
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from bot.errors import ConfigError, CorpusError, DocumentError
-from bot.reading import roles, slt_answers
+from bot.reading import reach, roles, slt_answers
 from bot.reading.documents import (SEP, Clause, DocumentInfo, InductionPolicy, Organisation, Person, SltMember,
                                      StaffMember, Statement)
 from bot.reading.blocks import Block, SourceDocument
@@ -31,6 +31,9 @@ ORG_FILE = "org.yaml"
 
 
 class _ContactEntry(BaseModel):
+    """A role holder and how to reach them: each way is optional, and checked so that a link made of it
+    works (a mailto: address, a tel: number, a Slack member id, a Telegram @username)."""
+
     model_config = ConfigDict(extra="forbid")
     role: str
     name: str | None = None
@@ -40,6 +43,17 @@ class _ContactEntry(BaseModel):
     slack: str | None = None
     teams: str | None = None
     telegram: str | None = None
+
+    @field_validator("email", "phone", "slack", "teams", "telegram", mode="before")
+    @classmethod
+    def _way(cls, value: object, info: ValidationInfo) -> object:
+        if value is None or not isinstance(value, (str, int)) or isinstance(value, bool):
+            return value
+        text = str(value).strip()
+        problem = reach.problem(info.field_name or "", text)
+        if problem:
+            raise ValueError(problem)
+        return text or None
 
 
 class _DocumentEntry(BaseModel):
@@ -209,11 +223,10 @@ def load_org(folder: Path) -> Organisation:
 
 
 def _person(entry: _ContactEntry) -> Person:
-    how = entry.email or entry.phone or entry.teams or entry.slack or entry.telegram
     handles = tuple((k, v) for k, v in (("slack", entry.slack), ("teams", entry.teams),
                                         ("telegram", entry.telegram)) if v)
-    return Person(role=entry.role, role_key=roles.role_key(entry.role), name=entry.name,
-                  title=entry.title, how=how, handles=handles)
+    return Person(role=entry.role, role_key=roles.role_key(entry.role), name=entry.name, title=entry.title,
+                  how=entry.email or entry.phone, handles=handles, email=entry.email, phone=entry.phone)
 
 
 def without_shared_platform_ids(orgs: dict[str, Organisation],

@@ -16,8 +16,10 @@ class Person:
     role_key: str | None  # canonical role ("dsl"), None when the role is not one we know
     name: str | None  # a person's name; None when only the role is known
     title: str | None = None  # job title given beside the name ("Head of Care")
-    how: str | None = None  # e-mail, phone, chat handle
+    how: str | None = None  # e-mail or phone, in plain words
     handles: tuple[tuple[str, str], ...] = ()  # (platform, id) pairs, e.g. ("slack", "U123")
+    email: str | None = None
+    phone: str | None = None
 
 
 @dataclass(frozen=True)

@@ -50,3 +50,30 @@ def test_a_role_the_question_names_comes_first() -> None:
 def test_an_asked_role_nobody_holds_here_adds_no_one() -> None:
     found = contacts_for([clause("cp", "Report it.", roles=("dsl",))], DOCS, DIRECTORY, HEAD, asked=("dpo",))
     assert names(found) == ["Dee Lead"]
+
+
+def test_how_to_reach_a_contact_in_words_and_as_links() -> None:
+    from bot.core.compose import describe, links, reach
+    from bot.core.models import Contact
+
+    jo = Contact("SENCo", "Jo Sim", email="jo@oak.example", phone="+44 (0)1234 567890")
+    assert reach(jo) == (("email", "jo@oak.example"), ("phone", "+44 (0)1234 567890"))
+    assert links(jo) == (("jo@oak.example", "mailto:jo@oak.example"), ("+44 (0)1234 567890", "tel:+441234567890"))
+    assert describe(jo) == "Jo Sim (SENCo), jo@oak.example, +44 (0)1234 567890"
+    nobody = Contact("Headteacher", None)
+    assert reach(nobody) == () and links(nobody) == () and describe(nobody) == "the Headteacher"
+    # older data with only `how`: an address or number is still recognised; other words stay words
+    assert links(Contact("DSL", "Dee", how="dee@oak.example")) == (("dee@oak.example", "mailto:dee@oak.example"),)
+    assert links(Contact("DSL", "Dee", how="room 4")) == (("room 4", ""),)
+
+
+def test_a_role_holder_without_a_way_to_reach_them_gets_the_one_their_name_has_elsewhere() -> None:
+    from dataclasses import replace
+
+    org = replace(ORG, people=(Person("Designated Safeguarding Lead", "dsl", "Dee Lead"),))
+    doc = DocumentInfo(org="s", source="s/cp.pdf", title="Child Protection Policy", sha256="x",
+                       people=(Person("Safeguarding lead", "dsl", "Dee Lead", how="01234 567890",
+                                      phone="01234 567890"),))
+    dee = Directory([org], [doc]).for_role("dsl")
+    assert (dee.name, dee.role, dee.phone, dee.email) == ("Dee Lead", "Designated Safeguarding Lead",
+                                                          "01234 567890", None)

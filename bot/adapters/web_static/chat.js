@@ -37,9 +37,30 @@
   function quote(p) {
     const q = el("blockquote", "quote");
     q.appendChild(el("p", "", p.text));
-    q.appendChild(el("cite", "", p.document + (p.section ? " › " + p.section : "")));
+    q.appendChild(el("cite", "", p.where || (p.document + (p.section ? " › " + p.section : ""))));
     if (p.approved) q.appendChild(el("span", "approved", p.approved));
     return q;
+  }
+
+  // "Who to contact: Name (role), e-mail, phone; …": e-mail and phone as mailto:/tel: links (no other
+  // scheme is ever made a link), nothing after the name when no way to reach them is known.
+  function contactsLine(contacts) {
+    const line = el("p", "contacts", "Who to contact: ");
+    contacts.forEach((c, i) => {
+      if (i) line.appendChild(document.createTextNode("; "));
+      line.appendChild(document.createTextNode(c.who));
+      for (const way of c.links) {
+        line.appendChild(document.createTextNode(", "));
+        if (/^(mailto|tel):/.test(way.href)) {
+          const a = el("a", "reach", way.text);
+          a.href = way.href;
+          line.appendChild(a);
+        } else {
+          line.appendChild(document.createTextNode(way.text));
+        }
+      }
+    });
+    return line;
   }
 
   function showStep(step) {
@@ -47,7 +68,7 @@
     box.appendChild(el("h2", "step-title", step.title));
     box.appendChild(el("p", "step-text", step.text));
     if (step.passage) box.appendChild(quote(step.passage));
-    if (step.contact) box.appendChild(el("p", "contacts", "Who to contact: " + step.contact));
+    if (step.contact) box.appendChild(contactsLine([step.contact]));
     const buttons = el("div", "step-buttons");
     for (const b of step.buttons) {
       const button = el("button", "step-button", b.label);
@@ -81,7 +102,7 @@
       if (a.urgent) msg.appendChild(el("p", "urgent", a.urgent));
       msg.appendChild(el("p", "lead", a.message));
       for (const p of a.passages) msg.appendChild(quote(p));
-      if (a.contacts.length) msg.appendChild(el("p", "contacts", "Who to contact: " + a.contacts.join("; ")));
+      if (a.contacts.length) msg.appendChild(contactsLine(a.contacts));
       for (const w of a.warnings) msg.appendChild(el("p", "warning", "⚠ " + w));
       if (a.log_id) msg.appendChild(feedbackButtons(a.log_id));
     }

@@ -63,7 +63,7 @@ def test_a_known_answer_renders_to_known_blocks() -> None:
         {"type": "section", "text": md("> Ask the SLT first.")},
         {"type": "context", "elements": [md("📄 SLT answers  ·  ✅ SLT answer, approved by Jane Hatwell on 2026-11-01")]},
         {"type": "context", "elements": [md("*Who to contact:*"),
-                                         md("<@U0DSL> (Designated Safeguarding Lead), dsl@stonebay.example"),
+                                         md("<@U0DSL> (Designated Safeguarding Lead), <mailto:dsl@stonebay.example|dsl@stonebay.example>"),
                                          md("Jane Hatwell (Headteacher)")]},
         {"type": "context", "elements": [md("⚠️ 'Social Media Policy' was due for review by October 2024.")]},
         {"type": "actions", "block_id": "policybot_feedback", "elements": [
@@ -99,7 +99,7 @@ def test_a_long_fallback_is_cut_short_before_escaping() -> None:
 
 
 def test_mentions_only_from_well_formed_org_file_ids() -> None:
-    assert contact_text(DSL) == "<@U0DSL> (Designated Safeguarding Lead), dsl@stonebay.example"
+    assert contact_text(DSL) == "<@U0DSL> (Designated Safeguarding Lead), <mailto:dsl@stonebay.example|dsl@stonebay.example>"
     forged = Contact(role="DSL", name="Eve <@U999>", handles=(("slack", "U1> <!channel"),))
     assert contact_text(forged) == "Eve &lt;@U999&gt; (DSL)"
     assert contact_text(Contact(role="Headteacher", name=None, how="01234 567890")) == "the Headteacher, 01234 567890"

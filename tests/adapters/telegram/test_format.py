@@ -37,7 +37,8 @@ def test_answer_layout_urgent_first_then_welcome_quotes_sources_contacts_warning
     assert ("<blockquote expandable>Staff must not accept friend requests from ex-pupils.</blockquote>\n"
             "<i>Social Media Policy › 4 › Contact with pupils — SLT answer, approved by J Bloggs on 2026-11-01</i>"
             in message)
-    assert "<b>Who to contact:</b> Martyn Nash (Designated Safeguarding Lead), dsl@stonebay.example" in message
+    assert ("<b>Who to contact:</b> Martyn Nash (Designated Safeguarding Lead), "
+            '<a href="mailto:dsl@stonebay.example">dsl@stonebay.example</a>') in message
     assert message.endswith("⚠️ This policy is past its review date.")
     check_html(message)
 
@@ -50,8 +51,9 @@ def test_every_retrieved_string_is_escaped() -> None:
     assert tags == {"b", "i", "blockquote"}
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in message and "<script>" not in message
     assert "&amp;amp;" in message  # an entity in the source is shown literally, not decoded
-    assert text.count(HOSTILE) == 11  # urgent, welcome, message, quote, document, section, approval,
-    # role, name, how, warning
+    assert text.count(HOSTILE) == 9  # urgent, welcome, message, quote, approval, role, name, how, warning
+    # the document and the section are headings: shown without their Markdown, everything else escaped
+    assert text.count(HOSTILE.replace("*bold*", "bold")) == 2
 
 
 @pytest.mark.parametrize("reply", [Reply("help", HELP), Reply("refused", REFUSED),
