@@ -3,6 +3,7 @@ group sessions, and one organisation's people never seeing another's pack."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,11 +11,13 @@ import pytest
 import yaml
 
 from bot.core.chat import Sender
+from bot.core.induction_audience import for_pupils_or_parents, report_recipients
 from bot.core.induction_pack import changes, key_points, obligation_strength
+from bot.reading.corpus import load_corpus
 from bot.reading.documents import Clause
 from bot.runtime import Runtime
 from bot.storage.acknowledgements import SqlAcknowledgements
-from tests.conftest import logged_entries, map_platforms, built_runtime
+from tests.conftest import CORPUS, built_runtime, logged_entries, map_platforms
 
 TG = Sender("telegram", "4242", workspace="4242", display_name="Tess Telegram")
 
@@ -27,14 +30,106 @@ def test_key_points_prefer_prohibitions_spread_over_sections_in_document_order()
     clauses = [_clause(0, "This policy explains how we use social media in school."),
                _clause(1, "Staff should consider their privacy settings carefully.", "2. Privacy"),
                _clause(2, "Staff must not accept friend requests from pupils on any platform."),
-               _clause(3, "Staff must report any contact from pupils to the DSL promptly."),
+               _clause(3, "Staff must report any contact from pupils to the DSL promptly.", "3. Reporting"),
                _clause(4, "Staff must never share pupils' images on personal accounts."),
                _clause(5, "Staff must not post about colleagues in a way that brings the school into disrepute.")]
     assert obligation_strength(clauses[2].text) == 2 and obligation_strength(clauses[3].text) == 1
     picked = key_points(clauses, limit=3)
-    assert [c.id for c in picked] == ["d#2", "d#4"]  # two from "1. Rules" at most, the strongest, in order
+    assert [c.id for c in picked] == ["d#2", "d#3", "d#4"]  # the route, then two from "1. Rules" at most, in order
+    assert [c.id for c in key_points(clauses, limit=4)] == ["d#2", "d#3", "d#4"]  # d#5: a third from "1. Rules"
     chosen = key_points(clauses, chosen=["PRIVACY settings", "report any contact"])
     assert [c.id for c in chosen] == ["d#1", "d#3"]
+
+
+# Rules written for pupils or parents, in several phrasings: never a key point of a staff induction.
+FOR_PUPILS_OR_PARENTS = [
+    ("Learners must not attempt to connect with staff through personal accounts.", "2. Conduct"),
+    ("Pupils should never bring mobile phones into lessons.", "2. Conduct"),
+    ("All students are expected to follow the acceptable use agreement at all times.", "2. Conduct"),
+    ("Parents should not post photographs of other children taken at school events.", "2. Conduct"),
+    ("Parents/carers must inform the office by 9am if their child is absent.", "2. Conduct"),
+    ("Children are not allowed to bring toys or sweets from home.", "2. Conduct"),
+    ("The use of personal devices during the school day is not permitted for pupils.", "2. Conduct"),
+    ("We expect parents and carers to follow the same guidance when they post online.", "2. Conduct"),
+    ("If parents are unable to collect their child on time, they must telephone the setting.", "2. Conduct"),
+    ("Cyberbullying of any kind is strictly prohibited and will result in sanctions.", "5. Learner expectations"),
+    ("Mobile phones must be handed in at the start of the day.", "6. Pupils' use of mobile phones"),
+    ("Accounts must not be used to harass others.", "7. Personal use of social media by pupils"),
+    ("not to meet online friends without a trusted adult present.", "8. E-safety › Pupils will be taught"),
+]
+# Staff rules that mention pupils or parents without being written for them.
+FOR_STAFF = [
+    "Any messages from parents received on personal accounts must be reported to the DSL.",
+    "Staff must not add pupils or their parents as friends on personal social media.",
+    "All members of staff are advised not to communicate with pupils' family members on personal accounts.",
+    "Photographs of pupils must not be posted without written parental consent.",
+    "Children must never be left unsupervised in the garden.",
+    "When a parent raises a concern, staff must pass it to the headteacher the same day.",
+]
+
+
+@pytest.mark.parametrize(("text", "section"), FOR_PUPILS_OR_PARENTS)
+def test_rules_for_pupils_or_parents_are_recognised(text: str, section: str) -> None:
+    assert for_pupils_or_parents(_clause(0, text, section))
+
+
+@pytest.mark.parametrize("text", FOR_STAFF)
+def test_staff_rules_that_mention_pupils_or_parents_are_not_taken_for_theirs(text: str) -> None:
+    assert not for_pupils_or_parents(_clause(0, text, "4. Communicating with learners and their families"))
+
+
+@pytest.mark.parametrize(("text", "told"), [
+    ("Any communication from parents on personal accounts will be reported to the DSL and the headteacher.",
+     ("dsl", "headteacher")),
+    ("Staff must inform their line manager immediately of any contact from a former pupil.", ("line_manager",)),
+    ("If you are worried about a child, speak to the Designated Safeguarding Lead before you go home.", ("dsl",)),
+    ("Concerns about a colleague should be raised with the headteacher.", ("headteacher",)),
+    ("The designated person is informed of the issue at the earliest opportunity.", ("dsl",)),
+    ("Defective equipment will be reported to the health and safety co-ordinator.", ("health_safety",)),
+    ("A concern about the headteacher is passed on to the Chair of Governors.", ("chair",)),
+    ("Staff must report any concerns promptly.", ()),  # says to report, not to whom
+    ("The DSL will respond to concerns in line with the child protection policy.", ()),  # nobody is told
+])
+def test_reporting_routes_say_whom_to_tell(text: str, told: tuple[str, ...]) -> None:
+    assert report_recipients(_clause(0, text)) == told
+
+
+def test_key_points_include_a_route_and_no_pupil_or_parent_rule() -> None:
+    """A made-up policy where the old selection (strongest wording first) picked the pupils' rules and
+    skipped both the route and the friends rule, which are softly worded."""
+    clauses = [_clause(0, "Pupils must never share their passwords with anyone.", "1. Pupils' responsibilities"),
+               _clause(1, "Pupils must not use personal devices in lessons under any circumstances.",
+                       "1. Pupils' responsibilities"),
+               _clause(2, "Parents should not post images of other children on social media.", "2. Parents"),
+               _clause(3, "Parents must not contact staff on their personal accounts.", "2. Parents"),
+               _clause(4, "Staff are advised not to add current pupils as friends on personal accounts.", "3. Staff"),
+               _clause(5, "A message from a parent on a personal account is passed on to the DSL the same day.",
+                       "3. Staff"),
+               _clause(6, "Staff should keep their profiles private.", "3. Staff")]
+    picked = [c.id for c in key_points(clauses, limit=3)]
+    assert picked == ["d#4", "d#5"]  # d#6 is no obligation the wording shows: two points are all there is
+    assert "d#5" in [c.id for c in key_points(clauses, limit=1)]  # one point: the route
+
+
+@pytest.mark.parametrize("org", ["stone-bay-school", "next-steps-ed", "model-trust", "alternative-provision",
+                                 "soke-education-trust"])
+def test_the_bundled_policies_key_points_tell_whom_to_report_to_and_skip_pupils_rules(org: str) -> None:
+    corpus = load_corpus(CORPUS)
+    [doc] = [d for d in corpus.documents if d.org == org]
+    points = key_points([c for c in corpus.clauses if c.source == doc.source])
+    assert any(report_recipients(c) for c in points)
+    assert not any(for_pupils_or_parents(c) for c in points)
+    assert not any(re.match(r"(?:the use of .* )?(?:learners|pupils|students|parents)\b", c.text, re.I)
+                   for c in points)  # read plainly, too: no point starts with pupils or parents
+
+
+def test_stone_bay_key_points_are_the_reporting_route_and_the_friends_rule_not_the_learners() -> None:
+    corpus = load_corpus(CORPUS)
+    [doc] = [d for d in corpus.documents if d.org == "stone-bay-school"]
+    texts = [c.text for c in key_points([c for c in corpus.clauses if c.source == doc.source])]
+    assert any("will be reported to the DSL" in t for t in texts)
+    assert any("as 'friends'" in t for t in texts)
+    assert not any("not permitted for learners" in t for t in texts)
 
 
 def test_changes_tell_added_removed_and_reworded() -> None:
