@@ -38,6 +38,8 @@ from bot.storage.acknowledgements import SqlAcknowledgements
 from bot.storage import chat_state
 from bot.storage.concerns import SqlConcerns
 from bot.storage.leader import Leadership
+from bot.storage.staff import SqlStaff
+from bot.core.identities import Identities, smtp_code_sender
 from bot.storage.question_log import SqlQuestionLog, utc_now
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,7 @@ class Runtime:
     deliveries: Deliveries | None = None  # platform deliveries seen, shared by replicas (the adapters')
     index_version: str = ""  # the published index version being answered from (bot.publishing)
     leader: Leadership | None = None  # whether this replica runs the shared chores (None: always)
+    staff: SqlStaff | None = None  # the staff directory (names for the register, never for the log)
     _reindexing: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -143,13 +146,13 @@ class Runtime:
         everyone, by_source = self._people_and_acks(org)
         return register_mod.build(self.chat.induction.documents(org), everyone, by_source)
 
-    def remind_outstanding(self, org: str) -> int:
-        """Ask everyone outstanding on any induction policy, whom the bot can reach, to complete it at their
-        next message; returns how many."""
-        assert self.chat is not None
-        outstanding = {name for reg in self.register(org) for name in reg.outstanding}
-        everyone, _ = self._people_and_acks(org)
-        keys = [k for p in everyone if p.name in outstanding for k in p.keys]
+    def remind_outstanding(self, org: str, platform: str | None = None) -> int:
+        """Ask everyone of the directory outstanding on any induction policy, whom the bot can reach (on
+        *platform* only, when given), to complete it at their next message; returns how many accounts."""
+        assert self.chat is not None and self.chat.induction is not None
+        everyone, by_source = self._people_and_acks(org)
+        registers = register_mod.build(self.chat.induction.documents(org), everyone, by_source)
+        keys = register_mod.outstanding_keys(registers, everyone, platform)
         self.chat.remind(keys)
         return len(keys)
 
@@ -159,13 +162,17 @@ class Runtime:
         for a in SqlAcknowledgements(self.db).for_org(org):
             by_source.setdefault(a.source, []).append(register_mod.AckRow(
                 a.person_key, a.person_name, a.version_hash, a.version_date, a.acknowledged_at, a.channel))
-        acks = [row for rows in by_source.values() for row in rows]
-        return register_mod.people(self.orgs[org].staff, self.access.seen_in(org), acks), by_source
+        assert self.staff is not None
+        seen = [*self.access.seen_in(org), *(row.person_key for rows in by_source.values() for row in rows)]
+        self.staff.sync_org_file(org, self.orgs[org].staff, seen)  # the org file's list as it is now
+        return register_mod.people(self.staff.members(org)), by_source
 
     def close(self) -> None:
         """Close the database connections (a restarted or stopped server leaves none behind)."""
         if self.alerts is not None:
             self.alerts.close()
+        if self.chat is not None and self.chat.identities is not None:
+            self.chat.identities.close()
         if self.leader is not None:
             self.leader.resign()
         bind = self.db.kw.get("bind")
@@ -223,6 +230,9 @@ def build(settings: Settings, emb: Embedder | None = None, clock: Callable[[], d
         RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     runtime.chat = ChatService(lambda: runtime.service, runtime.access, limiter, induction)
     runtime.chat.nudges = chat_state.SqlNudges(db, clock)  # reminders and notices shown, shared by replicas
+    runtime.staff = SqlStaff(db, clock)
+    runtime.chat.identities = Identities(runtime.staff, lambda: runtime.orgs, runtime.access.org_for,
+                                         send_code=smtp_code_sender(settings), clock=clock)
     # What was built at start (model, index, name lists) lives as long as the server: keep it out of the
     # collector's full passes, which otherwise rescan it all and stall a request (~280 ms seen).
     gc.collect()

@@ -340,6 +340,8 @@ class SlackListeners:
             await _thinking(client, channel, thread_ts)
         message = render(await self._handle(sender, text or "help"))  # a bare @policybot: the help
         await _post(client, channel, thread_ts, message)
+        if self.chat.identities is not None:  # who they are, in the background once answered
+            self.chat.identities.spawn(sender, lambda: _email_of(client, sender.user_id))
 
     async def _handle(self, sender: Sender, text: str) -> Reply:
         return await asyncio.to_thread(self.chat.handle, sender, text)  # CPU-bound: off the event loop
@@ -496,6 +498,14 @@ def _event_sender(event: Payload, body: Payload) -> Sender:
     with another organisation (Slack Connect) `user_team` is theirs, not the installing workspace's."""
     team = event.get("user_team") or event.get("team") or body.get("team_id", "")
     return Sender("slack", event.get("user", ""), workspace=str(team))
+
+
+async def _email_of(client: AsyncWebClient, user_id: str) -> str | None:
+    """The user's e-mail from users.info (the app needs the users:read.email scope; without it Slack
+    leaves the field out, and the person can still /link)."""
+    response = await client.users_info(user=user_id)
+    profile = (response.get("user") or {}).get("profile") or {}
+    return profile.get("email") or None
 
 
 async def _thinking(client: AsyncWebClient, channel: str, thread_ts: str) -> None:

@@ -243,9 +243,22 @@ class TeamsAdapter:
                 await ctx.send(plain(reply.welcome))
             for activity in render(reply):
                 await ctx.send(activity)
+            self._learn(ctx, sender)
         except Exception:  # the edge: whatever broke, the person hears back and we keep the traceback
             log.exception("teams: could not answer a message")
             await _apologise(ctx)
+
+    def _learn(self, ctx: ActivityContext[MessageActivity], sender: Sender) -> None:
+        """Who they are, from the conversation's member info, in the background once answered."""
+        identities = self.chat.identities
+        if identities is None:
+            return
+        conversation, member = ctx.activity.conversation.id, ctx.activity.from_.id
+
+        async def lookup() -> str | None:
+            account = await ctx.api.conversations.members(conversation).get(member)
+            return account.email or account.user_principal_name or None
+        identities.spawn(sender, lookup)
 
     async def _first_time(self, activity: ActivityBase) -> bool:
         """Whether this activity (bot, conversation, activity id) is new; in a thread (off_loop), since the

@@ -77,6 +77,7 @@ class TelegramAdapter:
         application.add_handler(CommandHandler("start", self._on_start, filters=new))
         application.add_handler(CommandHandler("help", self._on_help, filters=new))
         application.add_handler(CommandHandler("induction", self._on_induction_command, filters=new))
+        application.add_handler(CommandHandler("link", self._on_link_command, filters=new))
         application.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND & (
             filters.ChatType.PRIVATE | filters.REPLY | filters.Entity(MessageEntity.MENTION)), self._on_text))
         # Anything else in a private chat (another command, a photo, a voice note) gets the help, not silence.
@@ -168,6 +169,13 @@ class TelegramAdapter:
         message, sender = _message_and_sender(update)
         if message is not None and sender is not None:
             text = " ".join(["/induction", *(context.args or ())])
+            await self._send(message, await asyncio.to_thread(self.chat.handle, sender, text))
+
+    async def _on_link_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/link <school e-mail>, then /link <code>: this account linked to the staff directory."""
+        message, sender = _message_and_sender(update)
+        if message is not None and sender is not None:
+            text = " ".join(["/link", *(context.args or ())])
             await self._send(message, await asyncio.to_thread(self.chat.handle, sender, text))
 
     async def _on_induction(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -28,6 +28,7 @@ from bot import wiring
 from bot.admin import auth, queries
 from bot.admin.charts import Bar, bar_chart
 from bot.admin.gaps import answer_gap
+from bot.admin import register_pdf
 from bot.admin.register import write_csv as write_register_csv
 from bot.admin.report import CSV_HEADER, cell
 from bot.core.compose import review_status
@@ -152,6 +153,11 @@ def routes(runtime: Runtime) -> list[Route | Mount]:
             return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={
                 "Content-Disposition": f'attachment; filename="policybot-{org}-acknowledgements.csv"',
                 "Cache-Control": "no-store"})
+        if request.url.path.endswith(".pdf"):
+            pdf = await run_in_threadpool(register_pdf.render, runtime.orgs[org].name, registers, runtime.clock())
+            return Response(pdf, media_type="application/pdf", headers={
+                "Content-Disposition": f'attachment; filename="policybot-{org}-acknowledgements.pdf"',
+                "Cache-Control": "no-store"})
         return _render(request, "acks.html", {"org": runtime.orgs[org], "member": who, "registers": registers,
                                               "csrf": request.session["csrf"],
                                               "notice": request.session.pop("notice", None)})
@@ -161,8 +167,12 @@ def routes(runtime: Runtime) -> list[Route | Mount]:
         form = await request.form()
         if who is None or not _csrf(request, form):
             return Response("Sign in again to send reminders.", status_code=403)
-        count = await run_in_threadpool(runtime.remind_outstanding, request.session["org"])
-        return _notice_then(request, "/slt/acks", f"{count} people will be reminded the next time they "
+        platform = str(form.get("platform", "")) or None
+        if platform is not None and platform not in register_pdf.PLATFORMS:
+            return _notice_then(request, "/slt/acks", "Nobody reminded: that is not a platform the bot is on.")
+        count = await run_in_threadpool(runtime.remind_outstanding, request.session["org"], platform)
+        where = f" on {register_pdf.PLATFORMS.get(platform, platform)}" if platform else ""
+        return _notice_then(request, "/slt/acks", f"{count} people{where} will be reminded the next time they "
                                                    "write to the bot.")
 
     async def concerns_page(request: Request) -> Response:
@@ -210,6 +220,7 @@ def routes(runtime: Runtime) -> list[Route | Mount]:
         Route("/slt/acks/remind", remind, methods=["POST"]),
         Route("/slt/acks", acks_page),
         Route("/slt/acks.csv", acks_page),
+        Route("/slt/acks.pdf", acks_page),
         Route("/slt/", home),
         Route("/slt/login", login_page, methods=["GET"]),
         Route("/slt/login", login, methods=["POST"]),

@@ -1,5 +1,8 @@
-"""The acknowledgement register: per induction policy and version, who acknowledged it and when, and who
-is outstanding (the org file's staff list, plus anyone the bot has talked to)."""
+"""The acknowledgement register, for inspection: per induction policy and version, the named people of the
+staff directory (bot.storage.staff) who acknowledged it, when and on which platform, and who of them is
+outstanding. Outstanding comes from the directory only: an anonymous web-chat cookie or an unmatched
+platform id is never "someone outstanding". Acknowledgements by accounts not matched to the directory are
+listed apart, so that nothing recorded is hidden."""
 
 from __future__ import annotations
 
@@ -9,7 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TextIO
 
-from bot.reading.documents import DocumentInfo, StaffMember
+from bot.reading.documents import DocumentInfo
+
+PLATFORMS = {"slack": "Slack", "teams": "Teams", "telegram": "Telegram", "web": "web chat"}
 
 
 @dataclass(frozen=True)
@@ -24,8 +29,13 @@ class AckRow:
 
 @dataclass(frozen=True)
 class Person:
+    """A member of staff as the register shows them."""
+
     name: str
-    keys: tuple[str, ...]  # chat identities known for them
+    keys: tuple[str, ...]  # chat identities matched to them
+    email: str | None = None
+    role: str | None = None
+    left: bool = False  # no longer in the directory's latest import (shown only if they acknowledged)
 
 
 @dataclass(frozen=True)
@@ -33,52 +43,76 @@ class PolicyRegister:
     title: str
     source: str
     version: str  # "3f2a9c1e (September 2023)"
-    acknowledged: tuple[tuple[str, datetime, str], ...]  # (name, when, channel), current version
+    acknowledged: tuple[tuple[str, datetime, str], ...]  # (name, when, platform), current version
     older: tuple[tuple[str, datetime, str], ...]  # acknowledged an older version only: asked again
-    outstanding: tuple[str, ...]
+    outstanding: tuple[str, ...]  # directory members who have not acknowledged this version (older included)
+    unlisted: tuple[tuple[str, datetime, str], ...] = ()  # acknowledged from an account not in the directory
+    reach: tuple[tuple[str, int], ...] = ()  # (platform, outstanding people reachable there)
+    unreachable: int = 0  # outstanding people with no chat account linked
+    version_hash: str = ""
+    version_date: str | None = None
 
 
-def handle_of(person_key: str) -> tuple[str, str]:
-    """("slack", "U1") from "slack:T1:U1": the platform and the user's id on it."""
-    platform, _, rest = person_key.partition(":")
-    return platform, rest.rsplit(":", 1)[-1]
+def platform_of(person_key: str) -> str:
+    return person_key.partition(":")[0]
 
 
-def people(staff: Sequence[StaffMember], seen_keys: Iterable[str], acks: Iterable[AckRow]) -> list[Person]:
-    """Everyone expected to complete induction: the staff list first, then anyone else seen or acknowledging."""
-    out = [Person(m.name, ()) for m in staff]
-    keys_of: dict[int, list[str]] = {i: [] for i in range(len(out))}
-    named = {ack.person_key: ack.person_name for ack in acks}
-    for key in dict.fromkeys([*seen_keys, *named]):
-        match = next((i for i, m in enumerate(staff) if handle_of(key) in m.handles), None)
-        if match is None:
-            out.append(Person(named.get(key, key), (key,)))
-        else:
-            keys_of[match].append(key)
-    return [Person(p.name, tuple(keys_of[i])) if i in keys_of else p for i, p in enumerate(out)]
+def people(members: Iterable[object]) -> list[Person]:
+    """The register's people from the directory's members (bot.storage.staff.Member)."""
+    return [Person(m.name, tuple(m.keys), m.email, m.role, m.left_at is not None)  # type: ignore[attr-defined]
+            for m in members]
+
+
+def _unlisted_name(ack: AckRow) -> str:
+    """An account not matched to the directory: its recorded name, never a raw cookie or platform id."""
+    platform = PLATFORMS.get(platform_of(ack.person_key), platform_of(ack.person_key))
+    if ack.person_name and ack.person_name != ack.person_key and not ack.person_name.startswith(f"{platform_of(ack.person_key)}:"):
+        return f"{ack.person_name} ({platform} account, not in the directory)"
+    return f"unnamed {platform} account"
 
 
 def build(documents: Sequence[DocumentInfo], everyone: Sequence[Person],
           acks_by_source: dict[str, list[AckRow]]) -> list[PolicyRegister]:
     registers = []
+    known = {k for p in everyone for k in p.keys}
     for doc in documents:
         rows = acks_by_source.get(doc.source, [])
-        current, older = [], []
+        current, older, outstanding = [], [], []
+        reach: dict[str, int] = {}
+        unreachable = 0
         for person in everyone:
             mine = [r for r in rows if r.person_key in person.keys]
             now = [r for r in mine if r.version_hash == doc.sha256]
+            label = f"{person.name} (left)" if person.left else person.name
             if now:
-                current.append((person.name, now[-1].acknowledged_at, now[-1].channel))
-            elif mine:
-                older.append((person.name, mine[-1].acknowledged_at, mine[-1].channel))
-        done = {name for name, _, _ in current}
+                current.append((label, now[-1].acknowledged_at, now[-1].channel))
+                continue
+            if mine:
+                older.append((label, mine[-1].acknowledged_at, mine[-1].channel))
+            if person.left:
+                continue
+            outstanding.append(person.name)
+            for platform in dict.fromkeys(platform_of(k) for k in person.keys):
+                reach[platform] = reach.get(platform, 0) + 1
+            unreachable += not person.keys
+        unlisted = [(_unlisted_name(r), r.acknowledged_at, r.channel) for r in rows
+                    if r.person_key not in known and r.version_hash == doc.sha256]
         registers.append(PolicyRegister(
             title=doc.title, source=doc.source,
             version=doc.sha256[:8] + (f" ({doc.approved or doc.next_review_text})" if doc.approved or
                                       doc.next_review_text else ""),
-            acknowledged=tuple(current), older=tuple(older),
-            outstanding=tuple(p.name for p in everyone if p.name not in done)))
+            acknowledged=tuple(current), older=tuple(older), outstanding=tuple(outstanding),
+            unlisted=tuple(unlisted), reach=tuple(sorted(reach.items())), unreachable=unreachable,
+            version_hash=doc.sha256, version_date=doc.approved or doc.next_review_text))
     return registers
+
+
+def outstanding_keys(registers: Sequence[PolicyRegister], everyone: Sequence[Person],
+                     platform: str | None = None) -> list[str]:
+    """The chat identities of everyone outstanding on any policy (on *platform* only, when given)."""
+    names = {name for reg in registers for name in reg.outstanding}
+    return [k for p in everyone if p.name in names and not p.left for k in p.keys
+            if platform is None or platform_of(k) == platform]
 
 
 def write_csv(registers: Sequence[PolicyRegister], out: TextIO) -> int:
@@ -90,8 +124,12 @@ def write_csv(registers: Sequence[PolicyRegister], out: TextIO) -> int:
             writer.writerow((reg.title, reg.version, name, "acknowledged", when.isoformat(), channel))
         for name, when, channel in reg.older:
             writer.writerow((reg.title, reg.version, name, "older version acknowledged", when.isoformat(), channel))
+        older = {o[0] for o in reg.older}
         for name in reg.outstanding:
-            if not any(name == o[0] for o in reg.older):
+            if name not in older:
                 writer.writerow((reg.title, reg.version, name, "outstanding", "", ""))
+        for name, when, channel in reg.unlisted:
+            writer.writerow((reg.title, reg.version, name, "acknowledged, not in the directory", when.isoformat(),
+                             channel))
         count += 1
     return count

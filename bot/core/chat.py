@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from bot.core.chat_state import MemoryNudges, Nudges
 from bot.core.induction import Induction, InductionStep
@@ -21,6 +21,9 @@ from bot.core.models import Answer, Question
 from bot.core.ratelimit import RateLimiter
 from bot.core.service import AnswerService
 from bot.errors import PolicybotError, QuestionError, StorageError
+
+if TYPE_CHECKING:
+    from bot.core.identities import Identities
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +94,8 @@ REFUSED = ("Sorry, I can only answer staff of schools that use policybot, and I 
 
 class ChatService:
     def __init__(self, answers: Callable[[], AnswerService], access: Access, limiter: RateLimiter,
-                 induction: Induction | None = None, nudges: Nudges | None = None) -> None:
+                 induction: Induction | None = None, nudges: Nudges | None = None,
+                 identities: Identities | None = None) -> None:
         self.answers = answers  # a callable: the server swaps in a fresh service after reindexing
         self.access = access
         self.limiter = limiter
@@ -99,6 +103,7 @@ class ChatService:
         # Reminders SLT asked for (from the register) and notices already shown: in the database when the
         # server builds it (bot.storage.chat_state), so every server shows each once.
         self.nudges: Nudges = nudges if nudges is not None else MemoryNudges()
+        self.identities = identities  # matches chat accounts to the staff directory, in the background
 
     def handle(self, sender: Sender, text: str) -> Reply:
         """One message in, one reply out; never raises for anything a user can type."""
@@ -109,6 +114,10 @@ class ChatService:
         if org is None:
             log.info("refused a message from an unmapped %s sender", sender.platform)
             return Reply("refused", REFUSED)
+        if self.identities is not None:
+            self.identities.noticed(sender)  # a sign-in e-mail: matched in the background
+            if command == "/link" or command.startswith("/link "):
+                return Reply("help", self.identities.link(sender, org, text.strip()[5:]), org=org)
         welcome = self._welcome(sender, org)
         if command.startswith("/induction") and self.induction is not None:
             return self._induction_command(sender, org, command, welcome)

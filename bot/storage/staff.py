@@ -9,6 +9,7 @@ never reads this: it stays pseudonymous; the register and the DSL's view do, to 
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import re
@@ -16,6 +17,7 @@ import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -27,6 +29,8 @@ from bot.storage.question_log import utc_now
 from bot.storage.tables import StaffIdentity, StaffLinkCode, StaffRecord
 
 _EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
+P = ParamSpec("P")
+R = TypeVar("R")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read and retyped
 
 
@@ -141,6 +145,19 @@ def org_file_rows(staff: Sequence[StaffMember]) -> list[StaffRow]:
 # --- The directory in the database ---------------------------------------------------------------------
 
 
+def _stored(what: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Database failures as StorageError (what the chat layer and the CLI catch)."""
+    def wrap(fn: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(fn)
+        def inner(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return fn(*args, **kwargs)
+            except SQLAlchemyError as exc:
+                raise StorageError(f"{what} ({exc.__class__.__name__})") from exc
+        return inner
+    return wrap
+
+
 def _hash(code: str) -> str:
     return hashlib.sha256(code.strip().upper().encode()).hexdigest()
 
@@ -191,11 +208,21 @@ class SqlStaff:
             self._rematch(s, org)
         return ImportResult(added, updated, unchanged, left, pruned)
 
-    def sync_org_file(self, org: str, staff: Sequence[StaffMember]) -> None:
-        """The org file's `staff:` list into the directory, with the chat handles it gives. Someone taken off
-        the list is marked left; an e-mail the import also has is the same person (the import's role kept)."""
+    @_stored("the org file's staff list could not be stored")
+    def sync_org_file(self, org: str, staff: Sequence[StaffMember], seen_keys: Iterable[str] = ()) -> None:
+        """The org file's `staff:` list into the directory, with the chat handles it gives: any identity
+        already known or in *seen_keys* (people the bot has talked to, or who acknowledged) with such a
+        handle is theirs. Someone taken off the list is marked left; an e-mail the import also has is the same
+        person (the import's role kept)."""
         now = self.clock()
         with self.db.begin() as s:
+            idents = {i.person_key: i for i in s.scalars(select(StaffIdentity).where(StaffIdentity.org == org))}
+            for key in seen_keys:
+                if key not in idents and any(key.partition(":")[0] == p and key.rsplit(":", 1)[-1] == u
+                                             for m in staff for p, u in m.handles):
+                    idents[key] = StaffIdentity(org=org, person_key=key, platform=key.partition(":")[0],
+                                                checked_at=now)
+                    s.add(idents[key])
             stored = list(s.scalars(select(StaffRecord).where(StaffRecord.org == org)))
             by_email = {r.email: r for r in stored if r.email}
             by_name = {r.name: r for r in stored if r.email is None and r.origin == "org_file"}
@@ -211,20 +238,15 @@ class SqlStaff:
                 elif record.origin == "org_file" and (record.name != member.name or record.left_at):
                     record.name, record.left_at, record.updated_at = member.name, None, now
                 kept.add(record.id)
-                for platform, user_id in member.handles:
-                    self._link_handle(s, org, record.id, platform, user_id, now)
+                for ident in idents.values():
+                    handle = (ident.platform, ident.person_key.rsplit(":", 1)[-1])
+                    if handle in member.handles and ident.matched_by in (None, "org_file"):
+                        ident.staff_id, ident.matched_by = record.id, "org_file"
             for record in stored:
                 if record.origin == "org_file" and record.id not in kept and record.left_at is None:
                     record.left_at = record.updated_at = now
             s.flush()
             self._rematch(s, org)
-
-    def _link_handle(self, s: Session, org: str, staff_id: int, platform: str, user_id: str, now: datetime) -> None:
-        """An org file's handle ("slack", "U1") matches any identity on that platform with that user id."""
-        for ident in s.scalars(select(StaffIdentity).where(StaffIdentity.org == org,
-                                                           StaffIdentity.platform == platform)):
-            if ident.person_key.rsplit(":", 1)[-1] == user_id and ident.matched_by in (None, "org_file"):
-                ident.staff_id, ident.matched_by = staff_id, "org_file"
 
     def _rematch(self, s: Session, org: str) -> None:
         """Identities whose platform e-mail is now in the directory are matched (and unmatched if it left
@@ -252,6 +274,7 @@ class SqlStaff:
             keys.setdefault(ident.staff_id or 0, []).append(ident)
         return [_member(r, keys.get(r.id, ())) for r in records if include_left or r.left_at is None]
 
+    @_stored("the staff directory could not be read")
     def who(self, org: str, person_key: str) -> Member | None:
         """The member of staff a chat identity is matched to, if any."""
         with self.db() as s:
@@ -260,6 +283,7 @@ class SqlStaff:
             record = s.get(StaffRecord, ident.staff_id) if ident is not None and ident.staff_id else None
             return _member(record, [ident]) if record is not None and ident is not None else None
 
+    @_stored("the staff directory could not be read")
     def checked_at(self, org: str, person_key: str) -> datetime | None:
         """When this identity was last looked up (None: never)."""
         with self.db() as s:
@@ -267,6 +291,7 @@ class SqlStaff:
                                                                     StaffIdentity.person_key == person_key)).first()
         return _aware(when) if when is not None else None  # SQLite gives it back naive
 
+    @_stored("the match could not be stored")
     def record_lookup(self, org: str, person_key: str, platform: str, email: str | None,
                       named: StaffMember | None = None) -> Member | None:
         """What the platform said this identity's e-mail is (None: it has none, or would not say); matched
@@ -305,6 +330,7 @@ class SqlStaff:
 
     # --- one-time codes for identities without an e-mail (Telegram) ---
 
+    @_stored("the code could not be stored")
     def issue_code(self, org: str, person_key: str, email: str, days: int = 1) -> tuple[str, Member] | None:
         """A one-time code for *person_key* to prove it is the directory's *email* (sent to that address);
         None when the address is not a current member's."""
@@ -323,6 +349,7 @@ class SqlStaff:
             member = _member(record, ())
         return code, member
 
+    @_stored("the code could not be checked")
     def confirm_code(self, org: str, person_key: str, platform: str, code: str) -> Member | None:
         """Link *person_key* to the member a code was issued for, if this identity asked for it, it is unused
         and unexpired; None otherwise."""
