@@ -58,7 +58,9 @@ class Answer:
             "org": self.org,
             "answered": self.answered,
             "passages": [asdict(p) for p in self.passages],
-            "contacts": [asdict(c) for c in self.contacts],
+            # role, name, how, handles: the contract's keys (e-mail and phone are in `how`)
+            "contacts": [{k: v for k, v in asdict(c).items() if k in ("role", "name", "how", "handles")}
+                         for c in self.contacts],
             "warnings": list(self.warnings),
             "urgent": self.urgent,
         }

@@ -20,7 +20,7 @@ PHONE = re.compile(r"(?:\+|\b)(?:\d[\d ().-]{5,20}\d)(?:\s*(?:ext\.?|x)\s*\d{1,5
 _EXTENSION = re.compile(r"\s*(?:ext\.?|x)\s*(\d{1,5})$", re.IGNORECASE)
 SLACK_ID = re.compile(r"[UW][A-Z0-9]{2,20}")  # a Slack member id ("U01ABCDEF"), what a mention needs
 # A Teams user: the Bot Framework id ("29:1AbC...") or the Entra object id (a GUID), "8:orgid:<guid>".
-TEAMS_ID = re.compile(r"29:[A-Za-z0-9_-]{10,200}|(?:8:orgid:)?[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+TEAMS_ID = re.compile(r"29:[A-Za-z0-9_-]{1,200}|(?:8:orgid:)?[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 TELEGRAM = re.compile(r"@?[A-Za-z][A-Za-z0-9_]{4,31}|\d{1,15}")  # an @username, or a numeric user id
 
 
