@@ -221,8 +221,33 @@ class Induction:
 
     def _acknowledge(self, state: WalkState, person: str, name: str, channel: str, doc: DocumentInfo) -> None:
         texts = [c.text for c in self._clauses(doc)]
-        self.acks.record(state.org, person, name, doc.source, doc.title, doc.sha256,
-                         doc.approved or doc.next_review_text, texts, channel, state.session)
+        version = doc.approved or doc.next_review_text
+        if self._overdue(doc):  # the register shows it was acknowledged while overdue (in the version's date)
+            version = overdue_version_date(version, _due(doc))
+        self.acks.record(state.org, person, name, doc.source, doc.title, doc.sha256, version, texts, channel,
+                         state.session)
+
+    def _overdue(self, doc: DocumentInfo) -> bool:
+        return compose.review_status(doc, self.answers().today()) == "overdue"
+
+    def _overdue_warning(self, org: str, doc: DocumentInfo) -> tuple[str, Contact | None]:
+        """"This policy was due for review on ...; tell <its lead>." and that lead, when *doc* is overdue."""
+        if not self._overdue(doc):
+            return "", None
+        lead = self._lead(org, doc)
+        who = compose.describe(lead) if lead else "your senior leadership team"
+        return (f"This policy was due for review on {_due(doc)}; tell {who} that it is overdue. You can still "
+                "acknowledge this version."), lead
+
+    def _lead(self, org: str, doc: DocumentInfo) -> Contact | None:
+        """Who answers for the policy: its own lead or owner, else the organisation's general contact."""
+        service = self.answers()
+        directory = compose.Directory([service.orgs[o] for o in service.searcher.scope_orgs(org)],
+                                      service.documents.values())
+        if doc.owner_role:
+            return directory.for_role(doc.owner_role)
+        phrase = service.orgs[org].general_contact
+        return directory.for_phrase(phrase) if phrase else None
 
     def _render(self, walk: _Walk) -> InductionStep:
         state = walk.state
@@ -243,10 +268,12 @@ class Induction:
             assert isinstance(item, Statement)
             return InductionStep(f"{doc.title} — quick check", lead + f"True or false? {item.text}",
                                  buttons=(*back, Button("True", "true"), Button("False", "false")))
-        return InductionStep(f"{doc.title} — acknowledgement", lead + f"If you have read and understood the key points, "
-                             f"press the button to record it (version of {doc.approved or doc.next_review_text or 'this policy'}).",
-                             buttons=(*back, Button(f"I have read and understood {doc.title}", "ack"),
-                                      Button("I have a question", "ask")))
+        overdue, contact = self._overdue_warning(state.org, doc)
+        return InductionStep(f"{doc.title} — acknowledgement", lead + (overdue + " " if overdue else "") +
+                             f"If you have read and understood the key points, press the button to record it "
+                             f"(version of {doc.approved or doc.next_review_text or 'this policy'}).",
+                             contact=contact, buttons=(*back, Button(f"I have read and understood {doc.title}", "ack"),
+                                                       Button("I have a question", "ask")))
 
     # --- the pack ---------------------------------------------------------------------------------
     def _pack(self, org: str) -> Pack:
@@ -326,6 +353,24 @@ class Induction:
 
 _UP_TO_DATE = InductionStep("Induction", "You're up to date: you have acknowledged the current version of every "
                             "induction policy. Type /induction again any time after a policy changes.")
+
+
+OVERDUE_NOTE = "acknowledged while overdue for review"
+_VERSION_DATE_MAX = 100  # acknowledgements.version_date is a String(100)
+
+
+def overdue_version_date(version: str | None, due: str) -> str:
+    """The version's date as the register keeps it for an acknowledgement of an overdue policy:
+    "September 2023; acknowledged while overdue for review (due October 2024)", within the column's size."""
+    note = f"{OVERDUE_NOTE} (due {due})"
+    if not version:
+        return note[:_VERSION_DATE_MAX]
+    room = _VERSION_DATE_MAX - len(note) - 2
+    return f"{version[:max(room, 0)]}; {note}"[:_VERSION_DATE_MAX]
+
+
+def _due(doc: DocumentInfo) -> str:
+    return doc.next_review_text or (doc.next_review.strftime("%-d %B %Y") if doc.next_review else "its review date")
 
 
 def _plan(todo: Pack) -> tuple[tuple[str, str], ...]:

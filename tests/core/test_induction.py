@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
 
 from bot.core.chat import Sender
+from bot.core.induction import OVERDUE_NOTE, overdue_version_date
 from bot.core.induction_audience import for_pupils_or_parents, report_recipients
 from bot.core.induction_pack import changes, key_points, obligation_strength
 from bot.reading.corpus import load_corpus
@@ -260,3 +262,35 @@ def test_slt_can_remind_outstanding_people_at_their_next_message(runtime: Runtim
     reminded = runtime.chat.handle(TG, "who is the DSL?")
     assert "complete your induction" in reminded.notice
     assert runtime.chat.handle(TG, "who is the DSL?").notice == ""  # once
+
+
+def test_an_overdue_policy_is_flagged_before_it_is_acknowledged_and_the_register_says_so(runtime: Runtime) -> None:
+    """Stone Bay's policy says its next review was October 2024; the test runtime's today is later."""
+    titles = _walk_to_the_end(runtime, TG)
+    ack_step = titles[5]
+    assert "This policy was due for review on October 2024; tell Jane Hatwell (Headteacher)" in ack_step
+    assert all("due for review" not in t for t in titles[:5])  # the key points themselves are not cluttered
+    [row] = SqlAcknowledgements(runtime.db).for_org("stone-bay-school")
+    assert row.version_date is not None and OVERDUE_NOTE in row.version_date and "October 2024" in row.version_date
+    assert len(row.version_date) <= 100
+
+
+@pytest.fixture
+def current_runtime(tmp_path: Path) -> Iterator[Runtime]:
+    with built_runtime(tmp_path, _configure, today=date(2024, 9, 1)) as rt:  # before the review date
+        yield rt
+
+
+def test_a_policy_still_current_is_acknowledged_without_a_warning(current_runtime: Runtime) -> None:
+    titles = _walk_to_the_end(current_runtime, TG)
+    assert "acknowledgement" in titles[5] and "due for review" not in titles[5]
+    [row] = SqlAcknowledgements(current_runtime.db).for_org("stone-bay-school")
+    assert row.version_date is not None and OVERDUE_NOTE not in row.version_date
+
+
+def test_the_overdue_note_fits_the_registers_column_and_keeps_the_date_first() -> None:
+    assert overdue_version_date("September 2023", "October 2024") == \
+        f"September 2023; {OVERDUE_NOTE} (due October 2024)"
+    long = overdue_version_date("x" * 300, "October 2024")
+    assert len(long) == 100 and long.endswith(f"{OVERDUE_NOTE} (due October 2024)")
+    assert overdue_version_date(None, "31 October 2024") == f"{OVERDUE_NOTE} (due 31 October 2024)"
