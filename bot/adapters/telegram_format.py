@@ -1,7 +1,7 @@
 """Telegram HTML for a ChatService reply: pure functions over plain data, no SDK.
 
 Every string that came from a document, an org file or a user is escaped with html.escape; the only
-tags in a message are the ones written here (b, i, blockquote, and a mailto: link for a contact's e-mail). An induction step is a message of its
+tags in a message are the ones written here (b, i, blockquote). An induction step is a message of its
 own: title, what to do, the key point quoted with its source, who to contact (its buttons are the
 adapter's, with callback data from `induction_data`). A reply longer than Telegram's 4096
 characters is split between blocks, never inside a tag; a single block too long for one message (a very
@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from bot.adapters import plain_text
 from bot.core.chat import Reply, step_text
-from bot.core.compose import describe, links, who
+from bot.core.compose import describe
 from bot.core.induction import InductionStep
 from bot.core.models import Answer, Contact, Passage
 
@@ -38,10 +38,9 @@ class Block:
     open: str = ""  # our markup only, e.g. "<b>"
     close: str = ""
     before: str = "\n\n"
-    markup: str = ""  # the text as our own HTML (links built here, every piece escaped); "" = escape(text)
 
     def html(self) -> str:
-        return self.open + (self.markup or escape(self.text)) + self.close
+        return self.open + escape(self.text) + self.close
 
 
 def escape(text: str) -> str:
@@ -91,8 +90,7 @@ def answer_blocks(answer: Answer) -> list[Block]:
         out.append(Block(passage.text, "<blockquote expandable>", "</blockquote>"))
         out.append(Block(source_line(passage), "<i>", "</i>", before="\n"))
     if answer.contacts:
-        out.append(Block("; ".join(contact_text(c) for c in answer.contacts), "<b>Who to contact:</b> ",
-                         markup="; ".join(contact_html(c) for c in answer.contacts)))
+        out.append(Block("; ".join(contact_text(c) for c in answer.contacts), "<b>Who to contact:</b> "))
     out.extend(Block(w, "⚠️ ", before="\n\n" if i == 0 else "\n") for i, w in enumerate(answer.warnings))
     return out
 
@@ -104,7 +102,7 @@ def step_blocks(step: InductionStep) -> list[Block]:
         out.append(Block(step.passage.text, "<blockquote>", "</blockquote>"))
         out.append(Block(source_line(step.passage), "<i>", "</i>", before="\n"))
     if step.contact is not None:
-        out.append(Block(contact_text(step.contact), "<b>Who to contact:</b> ", markup=contact_html(step.contact)))
+        out.append(Block(contact_text(step.contact), "<b>Who to contact:</b> "))
     return out
 
 
@@ -117,21 +115,14 @@ def induction_lead(reply: Reply) -> str:
 
 
 def contact_text(contact: Contact) -> str:
-    """'Name (role), e-mail, phone' in plain words, plus their @username when the org file gives one."""
-    return describe(contact) + _username(contact)
+    """'Name (role), e-mail, phone, @username' in plain words (the username when the org file gives one).
 
-
-def contact_html(contact: Contact) -> str:
-    """contact_text as Telegram HTML: the e-mail a mailto: link; the phone number and @username as text
-    (Telegram itself makes both tappable, and has no tel: links)."""
-    ways = [f'<a href="{html.escape(uri)}">{escape(shown)}</a>' if uri.startswith("mailto:") else escape(shown)
-            for shown, uri in links(contact)]
-    return ", ".join([escape(who(contact)), *ways]) + escape(_username(contact))
-
-
-def _username(contact: Contact) -> str:
+    No <a href="mailto:..."> and no tel: link: Telegram finds e-mail addresses, phone numbers and
+    @usernames in a message's text itself and makes them tappable (its `email`, `phone_number` and
+    `mention` entities), while a mailto: inline link has been shown by clients as "http://mailto..."
+    (yagop/node-telegram-bot-api#295, a Telegram-side issue)."""
     handle = dict(contact.handles).get("telegram", "").lstrip("@")
-    return f", @{handle}" if _USERNAME.fullmatch(handle) else ""
+    return describe(contact) + (f", @{handle}" if _USERNAME.fullmatch(handle) else "")
 
 
 def source_line(passage: Passage) -> str:
@@ -169,10 +160,6 @@ def _join(parts: list[tuple[str, str]]) -> str:
 
 def _fit(block: Block, limit: int) -> Iterator[Block]:
     """The block itself if it fits in one message, else pieces of it that do (cut between words)."""
-    if units(block.html()) <= limit:
-        yield block
-        return
-    block = replace(block, markup="")  # too long for one message: cut as words (our links would be cut too)
     if units(block.html()) <= limit:
         yield block
         return
