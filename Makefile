@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install browser clients reranker index run chat test bench clean
+.PHONY: install browser oidc-provider clients reranker index run chat test bench clean
 
 # The CPU build of torch is installed first so that sentence-transformers does not pull CUDA.
 $(STAMP): pyproject.toml
@@ -45,13 +45,18 @@ reranker: install
 	  mkdir -p var/models && $(BIN)/python -m zipfile -e $$tmp/model.zip var/models && rm -rf $$tmp; }
 	@echo "set POLICYBOT_RERANK_MODEL=$(RERANKER) to use it"
 
+# The sign-in tests' OpenID provider (panva's oidc-provider, tests/oidc): installed from the lock file.
+oidc-provider: tests/oidc/node_modules/.package-lock.json
+tests/oidc/node_modules/.package-lock.json: tests/oidc/package.json tests/oidc/package-lock.json
+	cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error
+
 # The real clients the tests check the bot's messages with (tests/clients: Microsoft's Adaptive Cards
 # renderer and markdown-it, run in chromium): installed from the lock file, no install scripts.
 clients: tests/clients/node_modules/.package-lock.json
 tests/clients/node_modules/.package-lock.json: tests/clients/package.json tests/clients/package-lock.json
 	cd tests/clients && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 
-test: install browser clients
+test: install browser oidc-provider clients
 	$(BIN)/python -m pytest
 
 bench: install

@@ -56,6 +56,16 @@ class Settings(BaseSettings):
     # The organisation the web chat answers for (e.g. a projector in an induction room); empty = the
     # page offers a picker in development and refuses in production.
     web_org: str = ""
+    # Web chat sign-in (OpenID Connect; bot.adapters.web_signin): the app registered with Microsoft Entra ID
+    # and/or Google; each on when its client id is set, and then required for the web chat. Which tenants
+    # (Entra tid) or Workspace domains (Google hd) are whose staff: each org file's `platforms:`.
+    # Production refuses a web chat for a school (web_org) without one. Redirect: public_url/auth/<name>/callback.
+    oidc_entra_client_id: str = ""
+    oidc_entra_client_secret: SecretStr = SecretStr("")
+    oidc_entra_issuer: str = "https://login.microsoftonline.com/organizations/v2.0"
+    oidc_google_client_id: str = ""
+    oidc_google_client_secret: SecretStr = SecretStr("")
+    oidc_google_issuer: str = "https://accounts.google.com"
     # Questions per person per minute, with a short burst allowed.
     rate_limit_per_minute: int = Field(default=10, ge=1, le=600)
     rate_limit_burst: int = Field(default=5, ge=1, le=100)

@@ -43,6 +43,7 @@ from pydantic import SecretStr
 from bot import runtime as runtime_mod
 from bot.adapters import slack as slack_adapter
 from bot.adapters import teams, telegram, web
+from bot.adapters.web_signin import SESSION_COOKIE, Identity
 from bot.admin import auth
 from bot.reading.corpus import load_org
 from tests.adapters.slack.payloads import event_callback, mention, signed_headers
@@ -71,6 +72,7 @@ TEAMS_APP_PASSWORD = "LEAKCHECK-teams-app-password-8b2e"
 DASHBOARD_PASSWORD = "LEAKCHECK dashboard password 6a0d"
 SMTP_PASSWORD = "LEAKCHECK-smtp-password-e9d4"
 SESSION_SECRET_KEY = "LEAKCHECK-session-secret-key-3c5b"
+OIDC_CLIENT_SECRET = "LEAKCHECK-oidc-client-secret-7a41"
 # What an attacker or a mistyping user sends: no more fit for the logs than the real ones.
 WRONG_DASHBOARD_PASSWORD = "LEAKCHECK wrong dashboard guess 1b9e"
 WRONG_WEBHOOK_SECRET = "LEAKCHECK-wrong-webhook-secret-2f8c"
@@ -219,7 +221,8 @@ def captured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Captured]:
                 telegram_webhook_secret=SecretStr(TELEGRAM_WEBHOOK_SECRET), telegram_mode="webhook",
                 smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_from="policybot@stonebay.example",
                 smtp_user="policybot", smtp_password=SecretStr(SMTP_PASSWORD), smtp_starttls=False,
-                public_url="https://policybot.stonebay.example")
+                public_url="https://policybot.stonebay.example",
+                oidc_entra_client_id="policybot", oidc_entra_client_secret=SecretStr(OIDC_CLIENT_SECRET))
             runtime = runtime_mod.build(settings, emb=HashEmbedder())
             try:
                 auth.set_password(runtime.db, load_org(corpus / ORG), "head@stonebay.example", DASHBOARD_PASSWORD,
@@ -270,7 +273,8 @@ def _everything(runtime: Any, settings: Any, fake_slack: FakeSlackApi, connector
     chat = runtime.chat
     socket_settings = settings.model_copy(update={"slack_app_token": SecretStr(SLACK_APP_TOKEN),
                                                   "slack_signing_secret": SecretStr("")})
-    adapters = [web.build(settings, chat), slack_adapter.build(settings, chat),
+    web_chat = web.build(settings, chat)  # production: sign-in required (a session as its callback sets)
+    adapters = [web_chat, slack_adapter.build(settings, chat),
                 slack_adapter.build(socket_settings, chat),
                 # Reply tokens from the fake (MSAL refuses a token endpoint that is not https, so the app
                 # password cannot be exchanged with the fake); the password is configured all the same.
@@ -294,6 +298,9 @@ def _everything(runtime: Any, settings: Any, fake_slack: FakeSlackApi, connector
     _every_logger_at_debug()  # loggers the adapters made while starting
     try:
         with httpx.Client(base_url=served.url, timeout=60) as http:
+            http.cookies.set(SESSION_COOKIE, web_chat.signin.session_value(Identity(
+                "entra", "https://login.microsoftonline.com/t/v2.0", "sub-1", "tess@stonebay.example",
+                "Tess Teacher", "tenant-stone", ORG)))
             _ask_everywhere(http, fake_slack, connector, fake_telegram, out)
             _dashboard(http, out)
             out.seen["smtp logins"] = _wait(lambda: len(mailbox.envelopes) >= 1, 20) and len(mailbox.logins)
@@ -426,7 +433,7 @@ SECRETS = {
     "the Telegram webhook secret": TELEGRAM_WEBHOOK_SECRET, "a wrong Telegram webhook secret": WRONG_WEBHOOK_SECRET,
     "the Teams app password": TEAMS_APP_PASSWORD, "the dashboard password": DASHBOARD_PASSWORD,
     "a wrong dashboard password": WRONG_DASHBOARD_PASSWORD, "the SMTP password": SMTP_PASSWORD,
-    "the session secret key": SESSION_SECRET_KEY,
+    "the session secret key": SESSION_SECRET_KEY, "the sign-in client secret": OIDC_CLIENT_SECRET,
 }
 # Leaks this test found (December 2026), each with the record that leaked; the owners' fixes turn them
 # into failures, and then the entry goes.

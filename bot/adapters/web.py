@@ -1,7 +1,9 @@
 """The local web chat at `/`: a page that asks the answer service through a small JSON API.
 
-Who is asking: a random id in a cookie (no account), and the organisation the server serves
-(`POLICYBOT_WEB_ORG`) or, in development only, the one picked on the page. The page builds every
+Who is asking: with sign-in configured (bot.adapters.web_signin; required in production), the person
+signed in with their school's identity provider, for the school their tenant belongs to; without it
+(development), a random id in a cookie (no account), and the organisation the server serves
+(`POLICYBOT_WEB_ORG`) or the one picked on the page. The page builds every
 message with textContent, so nothing retrieved or typed is ever interpreted as markup.
 """
 
@@ -9,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -19,6 +23,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.adapters import plain_text
+from bot.adapters.web_signin import SignIn
 from bot.config import Settings
 from bot.core.chat import ChatService, Reply, Sender
 from bot.core.compose import describe, links, who
@@ -32,12 +37,13 @@ MAX_BODY = 16_000
 class WebAdapter:
     name = "web"
 
-    def __init__(self, settings: Settings, chat: ChatService) -> None:
+    def __init__(self, settings: Settings, chat: ChatService, signin: SignIn) -> None:
         self.settings = settings
         self.chat = chat
+        self.signin = signin
 
     def routes(self) -> list[BaseRoute]:
-        return [Route("/", self.page), Route("/api/web/config", self.config),
+        return [*self.signin.routes(), Route("/", self.page), Route("/api/web/config", self.config),
                 Route("/api/web/ask", self.ask, methods=["POST"]),
                 Route("/api/web/feedback", self.feedback, methods=["POST"]),
                 Route("/api/web/induction", self.induction, methods=["POST"]),
@@ -51,21 +57,28 @@ class WebAdapter:
 
     async def page(self, request: Request) -> Response:
         response = FileResponse(STATIC / "index.html", headers=_SECURITY)
-        _ensure_cookie(request, response)
+        if not self.signin.required:
+            _ensure_cookie(request, response)
         return response
 
     async def config(self, request: Request) -> Response:
         """Which organisations the page may offer: the fixed one, all (development), or none."""
         orgs = self.chat.answers().orgs
+        signin = self.signin.describe(request)
+        if self.signin.required:  # the school the person signed in to, or none before they sign in
+            who = self.signin.identity(request)
+            offered = [who.org] if who is not None and who.org in orgs else []
+            return JSONResponse({"orgs": [{"slug": s, "name": orgs[s].name} for s in offered], "picker": False,
+                                 "signin": signin})
         if self.settings.web_org:
             offered = [self.settings.web_org] if self.settings.web_org in orgs else []
         else:
             offered = sorted(orgs) if self.settings.environment == "development" else []
         return JSONResponse({"orgs": [{"slug": s, "name": orgs[s].name} for s in offered],
-                             "picker": not self.settings.web_org and bool(offered)})
+                             "picker": not self.settings.web_org and bool(offered), "signin": signin})
 
     async def ask(self, request: Request) -> Response:
-        got = await _posted(request, "question", "Reload the page to start a conversation.")
+        got = await self._posted(request, "question", "Reload the page to start a conversation.")
         if isinstance(got, Response):
             return got
         sender, body = got
@@ -73,7 +86,7 @@ class WebAdapter:
         return JSONResponse(reply_json(reply))
 
     async def feedback(self, request: Request) -> Response:
-        got = await _posted(request, "log_id", "Reload the page to give feedback.")
+        got = await self._posted(request, "log_id", "Reload the page to give feedback.")
         if isinstance(got, Response):
             return got
         sender, body = got
@@ -84,12 +97,31 @@ class WebAdapter:
 
     async def induction(self, request: Request) -> Response:
         """A walkthrough button: Next, Back, True/False, I have a question, acknowledge."""
-        got = await _posted(request, "action", "Reload the page to carry on.")
+        got = await self._posted(request, "action", "Reload the page to carry on.")
         if isinstance(got, Response):
             return got
         sender, body = got
         reply = await asyncio.to_thread(self.chat.induction_action, sender, body["action"][:20])
         return JSONResponse(reply_json(reply))
+
+    async def _posted(self, request: Request, field: str, stale: str) -> tuple[Sender, dict[str, Any]] | Response:
+        """The sender and the JSON body, which must carry the string *field*; or the error response to
+        send: 401 with where to sign in when sign-in is required and nobody is signed in."""
+        body = await _json(request)
+        if isinstance(body, Response):
+            return body
+        if self.signin.required:
+            who = self.signin.identity(request)
+            if who is None:
+                return JSONResponse({"error": "Sign in with your school account to use the chat.",
+                                     "signin_url": "/auth/signin"}, status_code=401)
+            sender: Sender | None = who.sender()
+        else:
+            sender = _sender(request, str(body.get("org", "")))
+        if sender is None or not isinstance(body.get(field), str):
+            return JSONResponse({"error": stale}, status_code=400)
+        return sender, body
+
 
 _SECURITY = {"Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
              "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
@@ -99,18 +131,6 @@ def _ensure_cookie(request: Request, response: Response) -> None:
     if not request.cookies.get(COOKIE):
         response.set_cookie(COOKIE, secrets.token_urlsafe(18), max_age=365 * 86400, httponly=True,
                             samesite="strict")
-
-
-async def _posted(request: Request, field: str, stale: str) -> tuple[Sender, dict[str, Any]] | Response:
-    """The sender (cookie + organisation) and the JSON body, which must carry the string *field*; or the
-    error response to send."""
-    body = await _json(request)
-    if isinstance(body, Response):
-        return body
-    sender = _sender(request, str(body.get("org", "")))
-    if sender is None or not isinstance(body.get(field), str):
-        return JSONResponse({"error": stale}, status_code=400)
-    return sender, body
 
 
 def _sender(request: Request, org: str) -> Sender | None:
@@ -163,5 +183,10 @@ def contact_json(contact: Contact) -> dict[str, Any]:
             "links": [{"text": shown, "href": uri} for shown, uri in links(contact)]}
 
 
-def build(settings: Settings, chat: ChatService) -> WebAdapter:
-    return WebAdapter(settings, chat)
+def build(settings: Settings, chat: ChatService, clock: Callable[[], float] = time.time) -> WebAdapter:
+    """The web chat; ConfigError if its sign-in settings cannot be used (bot.adapters.web_signin).
+    *clock* is the time sign-ins' ID tokens are checked against."""
+    from bot import wiring
+
+    signin = SignIn(settings, wiring.secret_key(settings), lambda: chat.answers().orgs, clock=clock)
+    return WebAdapter(settings, chat, signin)

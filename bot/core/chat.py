@@ -39,7 +39,8 @@ class Sender:
     user_id: str  # the platform's user id
     workspace: str = ""  # Slack team id, Teams tenant id, Telegram chat id; "" for the web chat
     display_name: str = ""
-    org_hint: str = ""  # web chat in development only: the organisation picked on the page
+    org_hint: str = ""  # web chat: the organisation signed in to, or picked on the page (development only)
+    email: str = ""  # as the platform or the sign-in gives it ("" when unknown): matched to the staff directory
 
     @property
     def key(self) -> str:

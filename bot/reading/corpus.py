@@ -78,6 +78,8 @@ class _Platforms(BaseModel):
     teams_tenants: list[str] = []  # Microsoft 365 tenant ids (GUIDs)
     telegram_users: list[int] = []  # Telegram user ids allowed to ask (others can join with a code)
     telegram_chats: list[int] = []  # Telegram group chat ids whose members may ask
+    entra_tenants: list[str] = []  # web chat sign-in: Microsoft Entra tenant ids (the ID token's tid)
+    google_domains: list[str] = []  # web chat sign-in: Google Workspace domains (the ID token's hd)
 
 
 class _Statement(BaseModel):

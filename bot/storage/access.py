@@ -25,6 +25,7 @@ _MAPPINGS: dict[str, tuple[tuple[str, str], ...]] = {
     "slack": (("slack_teams", "workspace"),),
     "teams": (("teams_tenants", "workspace"),),
     "telegram": (("telegram_users", "user_id"), ("telegram_chats", "workspace")),
+    "web": (("entra_tenants", "workspace"), ("google_domains", "workspace")),  # signed in: workspace = tid/hd
 }
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud and retyped
 
@@ -49,7 +50,8 @@ class SqlAccess:
         if sender.platform == "web":
             if self.web_org:
                 return self.web_org if self.web_org in orgs else None
-            return sender.org_hint if self.development and sender.org_hint in orgs else None
+            if self.development and sender.org_hint in orgs:
+                return sender.org_hint
         for org in orgs.values():
             for kind, field in _MAPPINGS.get(sender.platform, ()):
                 if (kind, getattr(sender, field)) in org.platform_ids:

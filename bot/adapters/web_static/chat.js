@@ -98,6 +98,7 @@
     const a = r.answer;
     if (!a) {
       msg.appendChild(el("p", "text", r.text || r.error || "Something went wrong."));
+      if (r.signin_url) msg.appendChild(signinLink(r.signin_url, "Sign in"));
     } else {
       if (a.urgent) msg.appendChild(el("p", "urgent", a.urgent));
       msg.appendChild(el("p", "lead", a.message));
@@ -127,7 +128,39 @@
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
   });
 
+  // Sign-in with the school's identity provider (when the server requires it): who is signed in and a
+  // way out, or the providers to sign in with.
+  function signinLink(url, label) {
+    const a = el("a", "signin-link", label);
+    a.href = url;
+    return a;
+  }
+
+  function showAccount(signin) {
+    const box = document.getElementById("account");
+    box.replaceChildren();
+    if (signin.user) {
+      box.appendChild(el("span", "who", "Signed in as " + signin.user.name +
+                                        (signin.user.email ? " (" + signin.user.email + ")" : "")));
+      const out = el("button", "signout", "Sign out");
+      out.type = "button";
+      out.addEventListener("click", () => post("/auth/signout", {}).then(() => window.location.reload()));
+      box.appendChild(out);
+    } else {
+      const panel = document.getElementById("signin");
+      for (const p of signin.providers) panel.appendChild(signinLink(p.url, "Sign in with " + p.label));
+      panel.hidden = false;
+    }
+    box.hidden = false;
+  }
+
   fetch("/api/web/config", {credentials: "same-origin"}).then(r => r.json()).then(cfg => {
+    const signin = cfg.signin || {};
+    if (signin.required) showAccount(signin);
+    if (signin.required && !signin.user) {
+      form.hidden = true;
+      return;
+    }
     if (!cfg.orgs.length) {
       document.getElementById("unavailable").hidden = false;
       form.hidden = true;
