@@ -13,10 +13,12 @@ import pytest
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
 
-def run(args: list[str], real_index: Path, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+def run(args: list[str], real_index: Path, stdin: bytes = b"",
+        extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
     var = real_index / "cli-var"
     env = {**os.environ, "POLICYBOT_DATABASE_URL": f"sqlite:///{var}/log.db",
-           "POLICYBOT_SPOOL_FILE": str(var / "spool.jsonl"), "POLICYBOT_SECRET_KEY_FILE": str(var / "key")}
+           "POLICYBOT_SPOOL_FILE": str(var / "spool.jsonl"), "POLICYBOT_SECRET_KEY_FILE": str(var / "key"),
+           **(extra_env or {})}
     return subprocess.run([sys.executable, "-m", "bot", *args, "--corpus", str(real_index / "corpus"),
                            "--index", str(real_index / "index")], input=stdin, capture_output=True,
                           env=env, timeout=300)
@@ -64,3 +66,22 @@ def test_readable_answer_and_orgs_table(real_index: Path) -> None:
     table = run(["orgs"], real_index).stdout.decode()
     for slug in ("next-steps-ed", "soke-educat"):
         assert slug in table
+
+
+BAR_MARKS = ("Loading weights", "Batches", "it/s]", "\r", "\u2588", "%|")
+
+
+@pytest.mark.parametrize("backend", ["torch", "auto"])
+def test_ask_prints_no_progress_bar_when_stderr_is_not_a_terminal(real_index: Path, tmp_path: Path, backend: str,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """torch loads the weights on every call (transformers draws "Loading weights"); auto with an empty
+    model cache loads them once to export the ONNX model. Neither may draw a bar into a captured stderr."""
+    extra = {"POLICYBOT_EMBEDDING_BACKEND": backend, "POLICYBOT_MODEL_CACHE_DIR": str(tmp_path / "models")}
+    for name in ("TQDM_DISABLE", "TQDM_DELAY", "HF_HUB_DISABLE_PROGRESS_BARS"):
+        monkeypatch.delenv(name, raising=False)  # the command decides, not this process's environment
+    proc = run(["ask", "--org", "stone-bay-school", "who is the designated safeguarding lead?"], real_index,
+               extra_env=extra)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert "Martyn Nash" in proc.stdout.decode()
+    stderr = proc.stderr.decode()
+    assert not [m for m in BAR_MARKS if m in stderr], stderr[:500]

@@ -6,11 +6,13 @@ imports them so that their commands are registered on `app`. This module imports
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Optional, TextIO
 
 import typer
 from rich.console import Console
@@ -33,6 +35,29 @@ err = Console(stderr=True)
 CorpusOpt = Annotated[Optional[Path], typer.Option("--corpus", help="Corpus folder (one folder per organisation).")]
 IndexOpt = Annotated[Optional[Path], typer.Option("--index", help="Index folder.")]
 OrgOpt = Annotated[str, typer.Option("--org", help="Organisation slug (its folder name in the corpus).")]
+
+PROGRESS_DELAY = 3.0  # seconds a model load lasts on a terminal before its bar is drawn
+
+
+def _quiet_progress_bars(stream: TextIO | None = None) -> None:
+    """The libraries' own progress bars (transformers' "Loading weights", sentence-transformers'
+    "Batches", huggingface_hub's) only for a person watching a long load: none at all when stderr is not
+    a terminal (a script, a log, a pipe), and on a terminal only once a load has lasted PROGRESS_DELAY
+    seconds. Our own bar (`policybot index`, rich) is not affected. tqdm and huggingface_hub read these
+    variables when they are imported, which is when a model is first loaded (not when bot.cli is
+    imported); settings already in the environment are kept."""
+    stream = stream if stream is not None else sys.stderr
+    try:
+        watched = stream is not None and stream.isatty()
+    except (AttributeError, ValueError):  # no stderr (pythonw), or a closed one
+        watched = False
+    if watched:
+        os.environ.setdefault("TQDM_DELAY", str(PROGRESS_DELAY))
+        return
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    if "transformers.utils.logging" in sys.modules:  # imported already (in-process callers, tests)
+        sys.modules["transformers.utils.logging"].disable_progress_bar()
 
 
 def _settings(corpus: Path | None, index: Path | None) -> Settings:
