@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# `make run PORT=8123 HOST=0.0.0.0`: where the server listens (policybot serve's --port and --host).
+PORT   ?= 8000
+HOST   ?= 127.0.0.1
 
 .PHONY: install browser oidc-provider clients reranker index run chat test bench clean
 
@@ -19,10 +22,10 @@ install: $(STAMP)
 index: install
 	$(BIN)/policybot index
 
-# The web chat on http://127.0.0.1:8000/ and the SLT dashboard on /slt (Slack, Teams, Telegram too when
-# their settings are in .env).
+# The web chat on http://$(HOST):$(PORT)/ (default http://127.0.0.1:8000/) and the SLT dashboard on /slt
+# (Slack, Teams, Telegram too when their settings are in .env).
 run: index
-	$(BIN)/policybot serve
+	$(BIN)/policybot serve --host $(HOST) --port $(PORT)
 
 chat: index
 	$(BIN)/policybot chat
