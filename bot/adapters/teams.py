@@ -256,7 +256,7 @@ class TeamsAdapter:
         conversation, member = ctx.activity.conversation.id, ctx.activity.from_.id
 
         async def lookup() -> str | None:
-            account = await ctx.api.conversations.members(conversation).get(member)
+            account = await ctx.api.conversations.get_member_by_id(conversation, member)
             return account.email or account.user_principal_name or None
         identities.spawn(sender, lookup)
 

@@ -14,7 +14,7 @@ A new command goes in a new module here (or the module of its group) and is impo
 from __future__ import annotations
 
 # In this order in `policybot --help` (the groups, db and slt, come after the commands).
-from bot.cli import index, ask, serve, db, report, slt, invite, teams_package  # noqa: F401  (register commands)
+from bot.cli import index, ask, serve, db, report, slt, staff, invite, teams_package  # noqa: F401  (register commands)
 from bot.cli._shared import _quiet_progress_bars, app
 
 __all__ = ["app", "main"]

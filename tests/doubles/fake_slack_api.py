@@ -44,6 +44,7 @@ class _State:
 class FakeSlackApi:
     def __init__(self, team_id: str = "T_STONE") -> None:
         self.team_id = team_id
+        self.emails: dict[str, str] = {}  # users.info: user id -> the profile's e-mail (users:read.email)
         self._state = _State()
         self._changed = threading.Condition()
         self._loop = asyncio.new_event_loop()
@@ -66,6 +67,7 @@ class FakeSlackApi:
     async def _serve(self) -> None:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # users.info is a GET in slack_sdk
         app.router.add_post("/respond/{name}", self._respond)
         app.router.add_get("/link", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
@@ -161,6 +163,8 @@ class FakeSlackApi:
             "views.publish": {"view": {"id": "V1", **(params.get("view") or {})}},
             "assistant.threads.setStatus": {},
             "apps.connections.open": {"url": f"ws://127.0.0.1:{self.port}/link"},
+            "users.info": {"user": {"id": params.get("user"), "team_id": self.team_id, "profile": (
+                {"email": self.emails[params["user"]]} if params.get("user") in self.emails else {})}},
         }
         if method not in results:
             return {"ok": False, "error": "unknown_method"}
@@ -197,7 +201,8 @@ async def _params(request: web.Request) -> dict[str, Any]:
     if request.content_type == "application/json":
         body = await request.json()
         return dict(body) if isinstance(body, dict) else {}
-    form = {k: str(v) for k, v in (await request.post()).items()}
+    form = {k: str(v) for k, v in (await request.post()).items()} if request.method == "POST" else \
+        dict(request.query)
     for key in ("blocks", "view", "payload"):
         if key in form:
             form[key] = json.loads(form[key])

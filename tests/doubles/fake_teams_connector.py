@@ -24,6 +24,7 @@ from microsoft_teams.api.auth.cloud_environment import PUBLIC, CloudEnvironment
 
 _TOKEN = re.compile(r"^/login/[^/]+/oauth2/v2\.0/token$")
 _ACTIVITIES = re.compile(r"^/v3/conversations/(?P<conversation>[^/]+)/activities(?:/(?P<reply_to>[^/]+))?$")
+_MEMBER = re.compile(r"^/v3/conversations/(?P<conversation>[^/]+)/members/(?P<member>[^/?]+)$")
 KID = "fake-connector-key"
 
 
@@ -44,6 +45,7 @@ class FakeConnector:
     lock: threading.Lock = field(default_factory=threading.Lock)
     client_secret: str = "not-a-real-secret"  # what the token endpoint accepts
     unreachable: set[str] = field(default_factory=set)  # Teams ids the bot is not installed for
+    members: dict[str, dict[str, Any]] = field(default_factory=dict)  # member info by Teams id (GET .../members/{id})
 
     @property
     def activities(self) -> list[Recorded]:
@@ -93,6 +95,8 @@ def _handler(fake: FakeConnector) -> type[BaseHTTPRequestHandler]:
                 self._reply(200, {"issuer": PUBLIC.token_issuer, "jwks_uri": f"{fake.url}/v1/.well-known/keys"})
             elif self.path.endswith("/.well-known/keys"):
                 self._reply(200, fake.jwks())
+            elif _MEMBER.match(self.path) and _MEMBER.match(self.path)["member"] in fake.members:
+                self._reply(200, fake.members[_MEMBER.match(self.path)["member"]])  # type: ignore[index]
             else:
                 self._reply(404, {"error": {"code": "NotFound", "message": self.path}})
 
