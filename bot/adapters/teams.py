@@ -10,8 +10,9 @@ port, one lifespan: `start()` runs `App.initialize()` (JWT validator, route regi
 
 Translation only: a message becomes `ChatService.handle(Sender, text)` ("/induction…" included); the
 `Reply` becomes Adaptive Cards (answers and induction steps, see bot.adapters.teams_cards) or plain text;
-feedback buttons become `ChatService.feedback`, induction buttons (Action.Submit, {"induction": action})
-`ChatService.induction_action`, whose step is sent as the next card.
+feedback buttons become `ChatService.feedback`, induction buttons (Action.Submit, {"induction": action,
+"step": token}) `ChatService.induction_action`, whose step replaces the pressed card (an update of that
+activity), and a press on a card the walkthrough has moved on from changes nothing.
 
 A message activity delivered again with the same id (the Bot Framework resends one it thinks was lost) is
 handled once: `first_time` on the deliveries the server passes in (the database's, shared by replicas and
@@ -38,6 +39,7 @@ from starlette.routing import BaseRoute, Route
 from bot.adapters.log_privacy import withhold
 from bot.adapters.teams_cards import (
     FEEDBACK_VERB,
+    STEP_KEY,
     answer_card,
     is_induction,
     parse_feedback,
@@ -48,7 +50,7 @@ from bot.alerts.quiet_logs import mask_secrets
 from bot.config import Settings
 from bot.core.chat import SORRY, ChatService, Reply, Sender, step_text
 from bot.core.deliveries import Deliveries, MemoryDeliveries, delivery_key, off_loop
-from bot.core.induction import InductionStep
+from bot.core.induction import MOVED_ON, InductionStep
 from bot.errors import ConfigError
 
 with warnings.catch_warnings():
@@ -228,14 +230,13 @@ class TeamsAdapter:
                 reply = await asyncio.to_thread(self.chat.feedback, sender, *feedback)
                 await ctx.send(plain(reply.text))
                 return
-            if is_induction(value):  # an induction button (Action.Submit): the next step as a new card
+            if is_induction(value):  # an induction button (Action.Submit): its card becomes the next step
                 action = parse_induction(value)
                 if action is None:
                     await ctx.send(plain(UNKNOWN_BUTTON))
                     return
-                reply = await asyncio.to_thread(self.chat.induction_action, sender, action)
-                for activity in render(reply):
-                    await ctx.send(activity)
+                reply = await asyncio.to_thread(self.chat.induction_action, sender, action, step_token_of(value))
+                await self._show_step(ctx, reply)
                 return
             await ctx.send(TypingActivityInput())
             reply = await asyncio.to_thread(self.chat.handle, sender, question_text(ctx.activity))
@@ -259,6 +260,29 @@ class TeamsAdapter:
             account = await ctx.api.conversations.get_member_by_id(conversation, member)
             return account.email or account.user_principal_name or None
         identities.spawn(sender, lookup)
+
+    async def _show_step(self, ctx: ActivityContext[MessageActivity], reply: Reply) -> None:
+        """The step a press led to, in place of the card whose button was pressed (Teams gives that card's
+        activity id as the press's replyToId; the SDK's send of an activity with an id is the connector's
+        update, PUT .../activities/{id}), so the old step's buttons are gone with it. A new card when there
+        is no card to update or the update fails; a press of an older step's button (MOVED_ON) changes
+        nothing and is answered in plain text, the card left as it is."""
+        if reply.step == MOVED_ON:
+            await ctx.send(plain(MOVED_ON.text))
+            return
+        messages = render(reply)
+        card_id = ctx.activity.reply_to_id
+        if reply.kind == "induction" and reply.step is not None and card_id and len(messages) == 1:
+            messages[0].id = card_id
+            try:
+                await ctx.send(messages[0])
+                return
+            except Exception as exc:  # the card is gone, or too old to edit: the step is sent as a new one
+                log.warning("teams: could not update the induction card (%s); sending a new one",
+                            exc.__class__.__name__)
+                messages[0].id = None
+        for activity in messages:
+            await ctx.send(activity)
 
     async def _first_time(self, activity: ActivityBase) -> bool:
         """Whether this activity (bot, conversation, activity id) is new; in a thread (off_loop), since the
@@ -316,6 +340,12 @@ def question_text(activity: MessageActivity) -> str:
     activity.strip_mentions_text(StripMentionsTextOptions(account_id=bot_id))
     activity.strip_mentions_text(StripMentionsTextOptions(tag_only=True))
     return _AT_TAGS.sub("", activity.text or "").strip()
+
+
+def step_token_of(value: object) -> str:
+    """The step an induction button was shown on (teams_cards.STEP_KEY), "" when absent or malformed."""
+    token = value.get(STEP_KEY) if isinstance(value, dict) else None
+    return token if isinstance(token, str) and len(token) <= 64 else ""
 
 
 def render(reply: Reply) -> list[MessageActivityInput]:

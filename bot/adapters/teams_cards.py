@@ -52,7 +52,8 @@ QUOTE_LIMITS = (None, 4000, 2000, 1000, 500, 250)  # tried in turn until the car
 QUESTION_CHARS = 300
 FALLBACK_CHARS = 2000
 FEEDBACK_VERB = "feedback"
-INDUCTION_KEY = "induction"  # the one key of an induction button's data
+INDUCTION_KEY = "induction"  # the key of an induction button's data
+STEP_KEY = "step"  # and the step it was shown on (bot.core.induction.step_token)
 MAX_ACTION_CHARS = 32
 
 # What Markdown (CommonMark, and the Teams/Adaptive Card subset) may take as markup: emphasis, code,
@@ -121,9 +122,9 @@ def parse_feedback(data: object) -> tuple[str, bool] | None:
     return log_id, helpful
 
 
-def induction_data(action: str) -> dict[str, Any]:
-    """What an induction button sends back: the action name only ("next", "ack", ...)."""
-    return {INDUCTION_KEY: action}
+def induction_data(action: str, token: str = "") -> dict[str, Any]:
+    """What an induction button sends back: the action name ("next", "ack", ...) and the step it is on."""
+    return {INDUCTION_KEY: action, STEP_KEY: token} if token else {INDUCTION_KEY: action}
 
 
 def is_induction(data: object) -> bool:
@@ -154,7 +155,8 @@ def _step(step: InductionStep, fallback: str, lead: str, notice: str, quote_limi
     contacts = (step.contact,) if step.contact is not None else ()
     body.extend(_contacts(contacts))
     # Action titles are plain text in Teams (no Markdown), so labels go in as they are.
-    actions: list[Action] = [SubmitAction(title=b.label, data=induction_data(b.action)) for b in step.buttons]
+    actions: list[Action] = [SubmitAction(title=b.label, data=induction_data(b.action, step.token))
+                             for b in step.buttons]
     mentions = _mentions(contacts)
     return AdaptiveCard(version="1.5", body=body, actions=actions or None,
                         fallback_text=_cut(fallback, FALLBACK_CHARS) if fallback else None,

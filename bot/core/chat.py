@@ -138,14 +138,16 @@ class ChatService:
         return Reply("answer", plain_text(answer), answer=answer, welcome=welcome, org=org,
                      step=step() if step else None, notice=self._notice(sender, org))
 
-    def induction_action(self, sender: Sender, action: str) -> Reply:
-        """A button pressed during induction (Next, Back, True/False, I have a question, acknowledge)."""
+    def induction_action(self, sender: Sender, action: str, token: str = "") -> Reply:
+        """A button pressed during induction (Next, Back, True/False, I have a question, acknowledge); with
+        the *token* of the step it was on, where the platform carries it, a press of an older step's button
+        changes nothing (bot.core.induction.MOVED_ON)."""
         org = self.access.org_for(sender)
         if org is None or self.induction is None:
             return Reply("refused", REFUSED)
         name = self._person_name(sender, org)
         try:
-            step = self.induction.act(sender.key, action, name, sender.platform)
+            step = self.induction.act(sender.key, action, name, sender.platform, token)
         except StorageError as exc:  # the database is down: the walkthrough waits where it was
             log.warning("induction: a %s press could not be recorded (%s)", sender.platform, exc)
             return Reply("error", UNRECORDED, org=org)

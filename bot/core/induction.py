@@ -43,6 +43,10 @@ class InductionStep:
     passage: Passage | None = None
     contact: Contact | None = None
     buttons: tuple[Button, ...] = ()
+    # Which position of which stored walkthrough this step shows ("" for a step that is no position): an
+    # adapter that can carry it in its buttons gives it back with the press, and a press of an older
+    # card's button (the walkthrough has moved on since) then changes nothing.
+    token: str = ""
 
 
 class AckStore(Protocol):
@@ -123,8 +127,15 @@ class Induction:
             log.warning("induction: no step after the answer (%s)", exc)
             return None
 
-    def act(self, person: str, action: str, name: str, channel: str) -> InductionStep:
-        step = self._change(person, lambda walk: self._apply(walk, action), name, channel)
+    def act(self, person: str, action: str, name: str, channel: str, token: str = "") -> InductionStep:
+        """Apply a press of *action*; with the *token* of the step whose button it was, only while the
+        walkthrough is still at that step (otherwise MOVED_ON, and nothing changes)."""
+        def move(walk: _Walk) -> _Move:
+            if token and token != step_token(walk.state):
+                return _Move(walk.state, step=MOVED_ON)
+            return self._apply(walk, action)
+
+        step = self._change(person, move, name, channel)
         return step or InductionStep("Induction", "Type /induction to start (or carry on with) your induction.")
 
     def _change(self, person: str, move_of: Callable[[_Walk], _Move], name: str = "", channel: str = ""
@@ -258,22 +269,24 @@ class Induction:
         lead = (state.note + " ") if state.note else ""
         back = (Button("Back", "back"),) if state.step > 0 else ()
         points = sum(1 for k, _ in steps if k == "point")
+        token = step_token(state)
         if kind == "point":
             assert isinstance(item, Clause)
             n = sum(1 for k, _ in steps[:state.step + 1] if k == "point")
             return InductionStep(f"{doc.title} — key point {n} of {points}", lead + "Read this, then press Next.",
                                  passage=_passage(item), contact=self._contact(state.org, item),
-                                 buttons=(*back, Button("Next", "next"), Button("I have a question", "ask")))
+                                 buttons=(*back, Button("Next", "next"), Button("I have a question", "ask")),
+                                 token=token)
         if kind == "check":
             assert isinstance(item, Statement)
             return InductionStep(f"{doc.title} — quick check", lead + f"True or false? {item.text}",
-                                 buttons=(*back, Button("True", "true"), Button("False", "false")))
+                                 buttons=(*back, Button("True", "true"), Button("False", "false")), token=token)
         overdue, contact = self._overdue_warning(state.org, doc)
         return InductionStep(f"{doc.title} — acknowledgement", lead + (overdue + " " if overdue else "") +
                              f"If you have read and understood the key points, press the button to record it "
                              f"(version of {doc.approved or doc.next_review_text or 'this policy'}).",
                              contact=contact, buttons=(*back, Button(f"I have read and understood {doc.title}", "ack"),
-                                                       Button("I have a question", "ask")))
+                                                       Button("I have a question", "ask")), token=token)
 
     # --- the pack ---------------------------------------------------------------------------------
     def _pack(self, org: str) -> Pack:
@@ -353,6 +366,16 @@ class Induction:
 
 _UP_TO_DATE = InductionStep("Induction", "You're up to date: you have acknowledged the current version of every "
                             "induction policy. Type /induction again any time after a policy changes.")
+
+
+MOVED_ON = InductionStep("Induction", "That step has moved on: carry on from the latest induction card (or type "
+                         "/induction to see where you are).")
+
+
+def step_token(state: WalkState) -> str:
+    """The stored walkthrough's version and position: a new one after every change, so an older card's
+    token no longer matches (the position too, as a version starts again at 1 for a new walkthrough)."""
+    return f"{state.version}.{state.policy}.{state.step}"
 
 
 OVERDUE_NOTE = "acknowledged while overdue for review"

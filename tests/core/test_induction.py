@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from bot.core.chat import Sender
-from bot.core.induction import OVERDUE_NOTE, overdue_version_date
+from bot.core.induction import MOVED_ON, OVERDUE_NOTE, overdue_version_date
 from bot.core.induction_audience import for_pupils_or_parents, report_recipients
 from bot.core.induction_pack import changes, key_points, obligation_strength
 from bot.reading.corpus import load_corpus
@@ -294,3 +294,19 @@ def test_the_overdue_note_fits_the_registers_column_and_keeps_the_date_first() -
     long = overdue_version_date("x" * 300, "October 2024")
     assert len(long) == 100 and long.endswith(f"{OVERDUE_NOTE} (due October 2024)")
     assert overdue_version_date(None, "31 October 2024") == f"{OVERDUE_NOTE} (due 31 October 2024)"
+
+
+def test_a_press_with_an_older_steps_token_changes_nothing(runtime: Runtime) -> None:
+    assert runtime.chat is not None
+    first = runtime.chat.handle(TG, "/induction").step
+    assert first is not None and first.token
+    second = runtime.chat.induction_action(TG, "next", first.token).step
+    assert second is not None and "key point 2 of 2" in second.title and second.token != first.token
+    stale = runtime.chat.induction_action(TG, "next", first.token)  # the first card's Next, pressed again
+    assert stale.step == MOVED_ON and "moved on" in stale.text
+    assert runtime.chat.induction_action(TG, "ack", first.token).step == MOVED_ON
+    check = runtime.chat.induction_action(TG, "next", second.token).step  # still at point 2: on to the check
+    assert check is not None and "quick check" in check.title
+    assert SqlAcknowledgements(runtime.db).for_org("stone-bay-school") == []
+    untokened = runtime.chat.induction_action(TG, "back")  # platforms without tokens: applied where it is
+    assert untokened.step is not None and "key point 2 of 2" in untokened.step.title

@@ -1,4 +1,5 @@
-"""A fake Bot Framework: the connector a Teams bot replies to (POST /v3/conversations/{id}/activities),
+"""A fake Bot Framework: the connector a Teams bot replies to (POST /v3/conversations/{id}/activities,
+PUT /v3/conversations/{id}/activities/{activityId} to update one it sent),
 and the OpenID keys endpoint the SDK checks inbound JWTs against, on a free 127.0.0.1 port.
 
 It records every request. `token(...)` signs a JWT with the key it publishes, as Bot Framework signs
@@ -45,6 +46,7 @@ class FakeConnector:
     lock: threading.Lock = field(default_factory=threading.Lock)
     client_secret: str = "not-a-real-secret"  # what the token endpoint accepts
     unreachable: set[str] = field(default_factory=set)  # Teams ids the bot is not installed for
+    missing: set[str] = field(default_factory=set)  # activity ids an update finds no more (deleted messages)
     members: dict[str, dict[str, Any]] = field(default_factory=dict)  # member info by Teams id (GET .../members/{id})
 
     @property
@@ -52,6 +54,12 @@ class FakeConnector:
         """Activities the bot sent, in order."""
         with self.lock:
             return [r for r in self.requests if r.method == "POST" and _ACTIVITIES.match(r.path)]
+
+    @property
+    def updates(self) -> list[Recorded]:
+        """Activities the bot updated in place (PUT /v3/conversations/{id}/activities/{activityId}), in order."""
+        with self.lock:
+            return [r for r in self.requests if r.method == "PUT" and _ACTIVITIES.match(r.path)]
 
     def wait_for_activities(self, count: int, timeout: float = 10.0) -> list[Recorded]:
         """The first *count* activities sent, waiting for them (alerts are sent from a worker thread)."""
@@ -124,6 +132,18 @@ def _handler(fake: FakeConnector) -> type[BaseHTTPRequestHandler]:
                 else:
                     self._reply(200, {"access_token": fake.outbound_token(form.get("scope", "")),
                                       "token_type": "Bearer", "expires_in": 3599})
+            else:
+                self._reply(404, {"error": {"code": "NotFound", "message": self.path}})
+
+        def do_PUT(self) -> None:  # noqa: N802 (an update of an activity the bot sent: Bot Framework's UpdateActivity)
+            length = int(self.headers.get("Content-Length") or 0)
+            body = json.loads(self.rfile.read(length)) if length else None
+            match = _ACTIVITIES.match(self.path)
+            self._record(body, match["conversation"] if match else "")
+            if match and match["reply_to"] in fake.missing:
+                self._reply(404, {"error": {"code": "ActivityNotFoundInConversation", "message": "not found"}})
+            elif match and match["reply_to"]:
+                self._reply(200, {"id": match["reply_to"]})
             else:
                 self._reply(404, {"error": {"code": "NotFound", "message": self.path}})
 

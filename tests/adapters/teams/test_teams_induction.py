@@ -19,7 +19,7 @@ from bot import runtime as runtime_mod
 from bot.adapters import teams
 from bot.adapters.teams_cards import card_json, parse_induction, step_card
 from bot.core.chat import REFUSED
-from bot.core.induction import Button, InductionStep
+from bot.core.induction import MOVED_ON, Button, InductionStep
 from bot.core.models import Passage
 from bot.runtime import Runtime
 from bot.storage.acknowledgements import SqlAcknowledgements
@@ -80,9 +80,27 @@ def say(client: TestClient, connector: FakeConnector, text: str, **kw: Any) -> N
                        ).status_code == 200
 
 
-def press(client: TestClient, connector: FakeConnector, data: dict[str, Any], **kw: Any) -> None:
-    """An Action.Submit press: Teams posts a message activity with no text and the button's data as value."""
-    say(client, connector, "", mention=False, value=data, **kw)
+def press(client: TestClient, connector: FakeConnector, data: dict[str, Any], card: str | None = None,
+          **kw: Any) -> None:
+    """An Action.Submit press: Teams posts a message activity with no text and the button's data as value,
+    replying to the message that holds the card (*card*, its activity id; None: a client that gives none)."""
+    activity = message(connector, "", mention=False, value=data, msg_id=f"msg-{next(_ids)}", **kw)
+    if card is not None:
+        activity["replyToId"] = card
+    assert client.post("/api/messages", json=activity).status_code == 200
+
+
+def card_ids(connector: FakeConnector) -> list[str]:
+    """The activity ids the fake connector gave the cards the bot sent, in order."""
+    return [f"activity-{n}" for n, r in enumerate(connector.activities, 1)
+            if any(a.get("contentType") == "application/vnd.microsoft.card.adaptive"
+                   for a in (r.body or {}).get("attachments") or [])]
+
+
+def updated_cards(connector: FakeConnector) -> list[tuple[str, dict[str, Any]]]:
+    """(activity id, card) of every card the bot updated in place, in order."""
+    return [(r.path.rsplit("/", 1)[-1], a["content"]) for r in connector.updates
+            for a in (r.body or {}).get("attachments") or []]
 
 
 def last_card(connector: FakeConnector) -> dict[str, Any]:
@@ -110,14 +128,14 @@ def test_the_whole_walk_ends_in_an_acknowledgement_in_the_register(induction_run
         quote = next(b for b in first["body"] if b["type"] == "Container")
         assert quote["items"][0]["text"].startswith("“") and "Social Media Policy" in quote["items"][-1]["text"]
         assert quote["items"][-1]["isSubtle"] is True
-        assert button(first, "Next") == {"induction": "next"}
-        assert button(first, "I have a question") == {"induction": "ask"}
+        assert button(first, "Next") == {"induction": "next", "step": button(first, "Next")["step"]}
+        assert button(first, "I have a question")["induction"] == "ask"
         assert "Who to contact" in shown(first)
 
         press(client, connector, button(first, "Next"))
         second = last_card(connector)
         assert shown(second)[0] == "Social Media Policy — key point 2 of 2"
-        assert button(second, "Back") == {"induction": "back"}
+        assert button(second, "Back")["induction"] == "back"
 
         press(client, connector, button(second, "I have a question"))
         assert any("Type your question" in t for t in shown(last_card(connector)))
@@ -230,3 +248,72 @@ def test_a_step_card_escapes_its_title_text_and_source_and_fits() -> None:
     assert r"\<b\>Doc\</b\> › 1. Rules" in body  # a heading's own Markdown is not shown (bot.adapters.plain_text)
     assert any("quote shortened" in t for t in body)
     assert card["actions"] == [{"type": "Action.Submit", "title": "Next", "data": {"induction": "next"}}]
+    tokened = card_json(step_card(InductionStep("T", "x", buttons=(Button("Next", "next"),), token="3.0.1")))
+    assert tokened["actions"][0]["data"] == {"induction": "next", "step": "3.0.1"}
+
+
+def test_a_press_updates_its_card_in_place_and_an_older_cards_buttons_change_nothing(
+        induction_runtime: Runtime, connector: FakeConnector) -> None:
+    with serve(induction_runtime, dev_adapter(induction_runtime)) as client:
+        say(client, connector, "/induction")
+        [first] = sent_cards(connector)
+        [first_id] = card_ids(connector)
+        press(client, connector, button(first, "Next"), card=first_id)
+        assert len(sent_cards(connector)) == 1  # no new card: the pressed one became the next step
+        [(updated_id, second)] = updated_cards(connector)
+        assert updated_id == first_id and shown(second)[0] == "Social Media Policy — key point 2 of 2"
+        assert connector.updates[0].conversation == "a:personal-chat-1"
+
+        # The old card as the person still sees it (a client that has not refreshed, or a second device)
+        before = len(connector.activities)
+        press(client, connector, button(first, "Next"), card=first_id)
+        [moved_on] = [r.body for r in connector.activities[before:]]
+        assert moved_on["text"] == MOVED_ON.text and not moved_on.get("attachments")
+        assert len(connector.updates) == 1  # the card is not touched by the stale press
+
+        press(client, connector, button(second, "Next"), card=first_id)  # the walk is where it was: 2 -> check
+        check = updated_cards(connector)[-1][1]
+        assert shown(check)[0] == "Social Media Policy — quick check"
+        stale_ack = {"induction": "ack", "step": button(second, "Next")["step"]}
+        press(client, connector, stale_ack, card=first_id)  # an acknowledgement no card shows now
+        assert SqlAcknowledgements(induction_runtime.db).for_org("stone-bay-school") == []
+        press(client, connector, button(check, "False"), card=first_id)
+        ack = updated_cards(connector)[-1][1]
+        press(client, connector, button(ack, "I have read and understood Social Media Policy"), card=first_id)
+        done = updated_cards(connector)[-1][1]
+    assert shown(done)[0] == "Induction complete" and not done.get("actions")
+    assert len(sent_cards(connector)) == 1 and len(updated_cards(connector)) == 4
+    [row] = SqlAcknowledgements(induction_runtime.db).for_org("stone-bay-school")
+    assert row.person_name == "Tess Teacher"
+
+
+def test_a_card_that_cannot_be_updated_is_followed_by_a_new_one(induction_runtime: Runtime,
+                                                                connector: FakeConnector) -> None:
+    with serve(induction_runtime, dev_adapter(induction_runtime)) as client:
+        say(client, connector, "/induction")
+        [first] = sent_cards(connector)
+        [first_id] = card_ids(connector)
+        connector.missing.add(first_id)  # the message was deleted
+        press(client, connector, button(first, "Next"), card=first_id)
+    assert len(connector.updates) == 1  # tried in place first
+    assert shown(last_card(connector))[0] == "Social Media Policy — key point 2 of 2"
+    assert len(sent_cards(connector)) == 2
+
+
+def test_a_question_asked_from_a_card_turns_it_into_the_prompt_and_the_walk_carries_on_below(
+        induction_runtime: Runtime, connector: FakeConnector) -> None:
+    with serve(induction_runtime, dev_adapter(induction_runtime)) as client:
+        say(client, connector, "/induction")
+        [first] = sent_cards(connector)
+        [first_id] = card_ids(connector)
+        press(client, connector, button(first, "I have a question"), card=first_id)
+        prompt = updated_cards(connector)[-1][1]
+        assert any("Type your question" in t for t in shown(prompt)) and not prompt.get("actions")
+        say(client, connector, ANSWERABLE)
+        answer, again = sent_cards(connector)[1:]
+        assert shown(again)[0] == "Social Media Policy — key point 1 of 2"
+        before = len(connector.activities)
+        press(client, connector, button(first, "Next"), card=first_id)  # the card from before the question
+        assert connector.activities[before].body["text"] == MOVED_ON.text
+        press(client, connector, button(again, "Next"), card=card_ids(connector)[-1])
+    assert shown(updated_cards(connector)[-1][1])[0] == "Social Media Policy — key point 2 of 2"
