@@ -104,8 +104,9 @@ class Chat:
 
 @contextmanager
 def chat_with_signin(rt: Runtime, clock: Callable[[], float] = time.time, issuer_host: str = "127.0.0.1",
-                     public_url: str = "", **settings: object) -> Iterator[Chat]:
-    """The web chat over *rt* with Entra and Google sign-in, both at one local provider."""
+                     public_url: str = "", as_published: bool = False, **settings: object) -> Iterator[Chat]:
+    """The web chat over *rt* with Entra and Google sign-in, both at one local provider whose issuer is
+    on *issuer_host*; configured as 127.0.0.1 unless *as_published*."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
@@ -113,7 +114,7 @@ def chat_with_signin(rt: Runtime, clock: Callable[[], float] = time.time, issuer
     clients = [Client("policybot", ENTRA_SECRET, (f"{base}/auth/entra/callback",)),
                Client("policybot-google", GOOGLE_SECRET, (f"{base}/auth/google/callback",)), INTRUDER]
     with oidc_provider(clients, ACCOUNTS, issuer_host=issuer_host) as issuer:
-        configured = issuer.replace("localhost", "127.0.0.1")
+        configured = issuer if as_published else issuer.replace("localhost", "127.0.0.1")
         signin_settings = rt.settings.model_copy(update={
             "oidc_entra_client_id": "policybot", "oidc_entra_client_secret": SecretStr(ENTRA_SECRET),
             "oidc_entra_issuer": configured, "oidc_google_client_id": "policybot-google",
