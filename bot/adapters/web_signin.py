@@ -163,14 +163,22 @@ class SignIn:
     # ---- who is signed in ----
 
     def identity(self, request: Request) -> Identity | None:
+        """Who the session cookie names, while their school still lists their tenant (an org file that
+        drops it, or a provider no longer configured, ends the session at the next request)."""
         raw = request.cookies.get(SESSION_COOKIE)
         if not raw:
             return None
         try:
-            data = self._session.loads(raw, max_age=SESSION_HOURS * 3600)
-            return Identity(**data)
+            who = Identity(**self._session.loads(raw, max_age=SESSION_HOURS * 3600))
         except (BadSignature, TypeError):
             return None
+        provider = self.providers.get(who.provider)
+        org = self.orgs().get(who.org)
+        if provider is None or org is None or (provider.platform_kind, who.tenant) not in org.platform_ids:
+            return None
+        if self.settings.web_org and who.org != self.settings.web_org:
+            return None
+        return who
 
     def session_value(self, who: Identity) -> str:
         """The signed session cookie's value for *who* (set by the callback)."""

@@ -113,7 +113,8 @@ class ChatService:
             return Reply("help", HELP)
         org = self.access.org_for(sender)
         if org is None:
-            log.info("refused a message from an unmapped %s sender", sender.platform)
+            log.info("refused a message from an unmapped %s sender%s", sender.platform,  # a workspace is no person
+                     f" (workspace {sender.workspace})" if sender.platform in ("slack", "teams") else "")
             return Reply("refused", REFUSED)
         if self.identities is not None:
             self.identities.noticed(sender)  # a sign-in e-mail: matched in the background

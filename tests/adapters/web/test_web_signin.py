@@ -338,3 +338,18 @@ def test_pkce_challenge_is_s256_of_the_verifier_kept_in_the_state_cookie(rt: Run
         digest = hashlib.sha256(data["code_verifier"].encode()).digest()
         assert params["code_challenge"] == base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
         assert params["nonce"] == data["nonce"] and "code_verifier" not in str(leave.headers["location"])
+
+
+def test_a_school_that_drops_a_tenant_ends_its_sessions(rt: Runtime) -> None:
+    """The session names the tenant; once the org file no longer lists it, the next question is refused."""
+    import dataclasses
+
+    with chat_with_signin(rt) as chat, _http() as http:
+        assert sign_in(http, chat.url + "/auth/entra/signin", "tess").status_code == 200
+        assert chat.ask(http).status_code == 200
+        orgs = dict(chat.adapter.signin.orgs())
+        stone = orgs["stone-bay-school"]
+        kept = tuple(pid for pid in stone.platform_ids if pid != ("entra_tenants", STONE))
+        chat.adapter.signin.orgs = lambda: {**orgs, "stone-bay-school": dataclasses.replace(stone, platform_ids=kept)}
+        assert chat.ask(http).status_code == 401
+        assert http.get(chat.url + "/api/web/config").json()["signin"]["user"] is None
