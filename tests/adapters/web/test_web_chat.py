@@ -45,6 +45,10 @@ def test_ask_read_the_answer_and_give_feedback(chat_url: str, page: object, adap
     expect(reply.locator(".welcome")).to_contain_text("Welcome to policybot for Stone Bay School")
     expect(reply.locator("cite").first).to_contain_text("Social Media Policy")
     expect(reply.locator(".contacts")).to_contain_text(EXPECTED_CONTACT)
+    # the org file gives the DSL's e-mail: a mailto: link, and nothing but mailto:/tel: is ever a link
+    expect(reply.locator(".contacts a.reach").first).to_have_attribute("href", "mailto:dsl@stonebay.example")
+    assert all(h.startswith(("mailto:", "tel:")) for h in
+               reply.locator(".contacts a").evaluate_all("els => els.map(e => e.getAttribute('href'))"))
     expect(reply.locator(".warning").first).to_contain_text("review")
     reply.get_by_role("button", name="Not helpful").click()
     expect(reply.locator(".thanks")).to_contain_text("Thanks for telling us")
