@@ -8,6 +8,7 @@ shown to members marked `dsl: true` only.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import logging
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ from bot.admin import auth, queries
 from bot.admin.charts import Bar, bar_chart
 from bot.admin.gaps import answer_gap
 from bot.admin import register_pdf
+from bot.admin.register import named_raiser
 from bot.admin.register import write_csv as write_register_csv
 from bot.admin.report import CSV_HEADER, cell
 from bot.core.compose import review_status
@@ -209,6 +211,9 @@ def routes(runtime: Runtime) -> list[Route | Mount]:
         if found is None:
             return Response("No such concern.", status_code=404)
         row, views = found
+        if runtime.staff is not None:  # the directory's name for whoever raised it (the DSL's view names people)
+            names = await run_in_threadpool(runtime.staff.names_by_key, org)
+            row = dataclasses.replace(row, raiser=named_raiser(row.raiser, names))
         return _render(request, "concern.html", {"org": runtime.orgs[org], "member": who, "row": row,
                                                  "views": views, "csrf": request.session["csrf"],
                                                  "saved": request.query_params.get("saved") == "1"})

@@ -7,7 +7,7 @@ listed apart, so that nothing recorded is hidden."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TextIO
@@ -133,3 +133,11 @@ def write_csv(registers: Sequence[PolicyRegister], out: TextIO) -> int:
                              channel))
         count += 1
     return count
+
+
+def named_raiser(raiser: str, names: Mapping[str, str]) -> str:
+    """A concern's raiser as the DSL sees it, with the directory's name where their chat account is matched:
+    "Sam Teacher (slack:T1:U9)" from "slack:T1:U9" or from "sam.t (slack:T1:U9)" (the platform's name)."""
+    key = raiser[raiser.rfind("(") + 1:-1] if raiser.endswith(")") and "(" in raiser else raiser
+    name = names.get(key)
+    return f"{name} ({key})" if name else raiser

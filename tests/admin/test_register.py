@@ -162,3 +162,20 @@ def test_the_dashboard_serves_the_pdf_and_reminds_by_platform(server: Server) ->
     assert "people on Slack will be reminded" in reminded.text
     refused = server.client.post("/slt/acks/remind", data={"csrf": csrf_of(page.text), "platform": "<b>x"})
     assert "not a platform the bot is on" in refused.text
+
+
+def test_the_dsl_sees_who_raised_a_concern_by_their_directory_name(server: Server) -> None:
+    from bot.admin.register import named_raiser
+    from bot.core.models import Question
+
+    assert server.runtime.staff is not None
+    server.runtime.staff.import_rows(ORG, parse_csv("name,email\nSam Teacher,sam@stonebay.example\n"))
+    server.runtime.staff.record_lookup(ORG, "slack:T_STONE:U42", "slack", "sam@stonebay.example")
+    answer = server.runtime.service.answer(Question("A pupil told me her stepdad hits her, what do I do?", ORG,
+                                                    channel="slack", user="slack:T_STONE:U42", user_name="sam.t"))
+    assert answer.urgent and answer.log_id
+    sign_in(server.client, ORG, "dsl@stonebay.example")
+    page = server.client.get(f"/slt/concerns/{answer.log_id}").text
+    assert "Sam Teacher (slack:T_STONE:U42)" in page and "sam.t" not in page
+    assert named_raiser("someone on web (not signed in)", {}) == "someone on web (not signed in)"
+    assert named_raiser("slack:T1:U9", {"slack:T1:U9": "Ada"}) == "Ada (slack:T1:U9)"
