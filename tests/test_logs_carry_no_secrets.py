@@ -187,6 +187,12 @@ def captured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Captured]:
     shutil.copytree(CORPUS, corpus)
     map_platforms(corpus)  # Stone Bay: Slack T_STONE, Teams tenant-stone, Telegram 4242; its DSL on Slack U0DSL
     add_slt(corpus)
+    import yaml
+
+    org_file = corpus / ORG / "org.yaml"  # its staff sign in to the web chat from Entra tenant tenant-stone
+    spec = yaml.safe_load(org_file.read_text("utf-8"))
+    spec["platforms"]["entra_tenants"] = ["tenant-stone"]
+    org_file.write_text(yaml.safe_dump(spec, sort_keys=False), "utf-8")
     capture = _Capture()
     root = logging.getLogger()
     saved_levels = {name: lg.level for name, lg in logging.root.manager.loggerDict.items()
