@@ -105,6 +105,8 @@ class Identities:
         """Ask the platform (through *lookup*; else the sender's own sign-in e-mail) and record the match.
         Never raises: a lookup that fails is retried after `retry`."""
         try:
+            if await asyncio.to_thread(self.org_for, sender) is None:
+                return  # not anyone's staff (refused): the platform is not asked about them
             email = await lookup() if lookup is not None else (getattr(sender, "email", "") or None)
         except Exception as exc:  # any platform failure (network, scope missing, rate limit) is only logged
             log.warning("identities: %s e-mail lookup failed (%s); retried later", sender.platform,

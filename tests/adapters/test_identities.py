@@ -10,16 +10,19 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.adapters import teams
+from bot.adapters import teams, telegram
 from bot.core.chat import Sender
 from bot.core.identities import Identities, code_email
 from bot.runtime import Runtime
 from bot.storage.staff import parse_csv
 from tests.adapters.slack.conftest import harness
 from tests.adapters.slack.payloads import direct_message
+from tests.adapters.telegram.conftest import run_polling, telegram_settings, wait_for
 from tests.adapters.teams.conftest import ANSWERABLE, chat_of, dev_settings, message, serve
 from tests.conftest import logged_entries
+from tests.doubles import fake_telegram_api as tg
 from tests.doubles.fake_slack_api import FakeSlackApi
+from tests.doubles.fake_telegram_api import FakeTelegramApi
 from tests.doubles.fake_teams_connector import FakeConnector, fake_teams_connector
 
 ORG = "stone-bay-school"
@@ -31,6 +34,12 @@ QUESTION = "a learner messaged my personal social media account, who do I report
 def fake_slack() -> Iterator[FakeSlackApi]:
     with FakeSlackApi() as fake:
         yield fake
+
+
+@pytest.fixture
+def fake_api() -> Iterator[FakeTelegramApi]:
+    with FakeTelegramApi() as api:
+        yield api
 
 
 @pytest.fixture
@@ -185,3 +194,34 @@ def test_a_signed_in_web_user_is_matched_in_the_background(adapter_runtime: Runt
     assert adapter_runtime.staff is not None
     who = _wait(lambda: adapter_runtime.staff.who(ORG, web.key))  # type: ignore[union-attr]
     assert getattr(who, "name", None) == "Sam Teacher"
+
+
+@pytest.mark.integration
+def test_telegram_link_commands_reach_the_directory_through_the_bot_api(adapter_runtime: Runtime,
+                                                                       fake_api: FakeTelegramApi) -> None:
+    _directory(adapter_runtime)
+    chat = chat_of(adapter_runtime)
+    assert chat.identities is not None
+    sent: list[str] = []
+    chat.identities.send_code = lambda address, code, org: sent.append(code)
+
+    async def scenario(_adapter: telegram.TelegramAdapter, api: FakeTelegramApi) -> None:
+        api.push(tg.message(4242, "/link asha@stonebay.example"))
+        [asked] = await wait_for(api)
+        assert "a code is on its way" in asked.params["text"]
+        api.push(tg.message(4242, f"/link {sent[0]}"))
+        linked = (await wait_for(api, count=2))[1]
+        assert "Thanks, Asha Asker" in linked.params["text"]
+
+    run_polling(telegram_settings(adapter_runtime, fake_api), chat, fake_api, scenario)
+    assert adapter_runtime.staff is not None
+    assert adapter_runtime.staff.who(ORG, "telegram::4242").name == "Asha Asker"  # type: ignore[union-attr]
+
+
+@pytest.mark.integration
+def test_a_refused_slack_user_is_not_looked_up(adapter_runtime: Runtime, fake_slack: FakeSlackApi) -> None:
+    with harness(adapter_runtime, fake_slack) as slack:
+        slack.event(direct_message(QUESTION, team="T_UNKNOWN"), "EvStranger", team="T_UNKNOWN")
+        slack.fake.wait_for("chat.postMessage")
+        time.sleep(0.5)
+        assert slack.fake.calls_to("users.info") == []
