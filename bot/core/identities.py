@@ -45,6 +45,8 @@ class Directory(Protocol):
 
     def confirm_code(self, org: str, person_key: str, platform: str, code: str) -> Any: ...
 
+    def checked_at(self, org: str, person_key: str) -> datetime | None: ...
+
 
 LINK_HELP = ("To show your name in the school's induction register, send /link followed by your school e-mail "
              "address, e.g. /link j.smith@school.org. I'll e-mail you a code; send /link and the code here.")
@@ -105,14 +107,31 @@ class Identities:
         """Ask the platform (through *lookup*; else the sender's own sign-in e-mail) and record the match.
         Never raises: a lookup that fails is retried after `retry`."""
         try:
-            if await asyncio.to_thread(self.org_for, sender) is None:
-                return  # not anyone's staff (refused): the platform is not asked about them
+            if not await asyncio.to_thread(self._due, sender):
+                return
             email = await lookup() if lookup is not None else (getattr(sender, "email", "") or None)
         except Exception as exc:  # any platform failure (network, scope missing, rate limit) is only logged
             log.warning("identities: %s e-mail lookup failed (%s); retried later", sender.platform,
                         exc.__class__.__name__)
             return
         await asyncio.to_thread(self.record, sender, email)
+
+    def _due(self, sender: Sender) -> bool:
+        """Whether to ask the platform: not for a sender no organisation owns (refused), nor for one looked
+        up within `recheck` (by this process or another, or before a restart: the directory says when)."""
+        try:
+            org = self.org_for(sender)
+            last = self.directory.checked_at(org, sender.key) if org is not None else None
+        except PolicybotError as exc:
+            log.warning("identities: not looked up now (%s)", exc.__class__.__name__)
+            return False
+        if org is None:
+            return False
+        if last is not None and self.clock() - last < self.recheck:
+            with self._lock:
+                self._next[sender.key] = last + self.recheck
+            return False
+        return True
 
     def record(self, sender: Sender, email: str | None) -> Any:
         """Store what was learnt; the member matched, or None (also when it cannot be stored now)."""

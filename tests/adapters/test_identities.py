@@ -169,6 +169,9 @@ class _Broken:
     def confirm_code(self, *args: object, **kwargs: object) -> None:
         return None
 
+    def checked_at(self, *args: object, **kwargs: object) -> None:
+        return None
+
 
 def test_an_unreachable_directory_is_only_logged_and_retried_later() -> None:
     now = [datetime(2026, 12, 1, 9, tzinfo=timezone.utc)]
@@ -225,3 +228,26 @@ def test_a_refused_slack_user_is_not_looked_up(adapter_runtime: Runtime, fake_sl
         slack.fake.wait_for("chat.postMessage")
         time.sleep(0.5)
         assert slack.fake.calls_to("users.info") == []
+
+
+def test_a_lookup_made_before_a_restart_is_not_made_again(adapter_runtime: Runtime) -> None:
+    import asyncio
+
+    _directory(adapter_runtime)
+    assert adapter_runtime.staff is not None and adapter_runtime.access is not None
+    calls: list[str] = []
+
+    async def lookup() -> str | None:
+        calls.append("users.info")
+        return "sam@stonebay.example"
+
+    sam = Sender("slack", "U_SAM", workspace="T_STONE")
+    stranger = Sender("slack", "U_X", workspace="T_NOBODY")
+    for _ in range(2):  # a second process over the same database: the first's lookup is remembered
+        ids = Identities(adapter_runtime.staff, lambda: adapter_runtime.orgs, adapter_runtime.access.org_for,
+                         clock=adapter_runtime.clock)
+        asyncio.run(ids.learn(sam, lookup))
+        asyncio.run(ids.learn(stranger, lookup))  # refused: never looked up
+        ids.close()
+    assert calls == ["users.info"]
+    assert adapter_runtime.staff.who(ORG, sam.key).name == "Sam Teacher"  # type: ignore[union-attr]
