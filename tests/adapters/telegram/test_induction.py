@@ -26,8 +26,9 @@ from tests.doubles.fake_telegram_api import Call, FakeTelegramApi
 pytestmark = pytest.mark.integration
 
 TESS, STRANGER = 4242, 777
-POINT_1 = "Inappropriate or excessive use of social media during school / residential hours"
-POINT_2 = "The use of social media during school/residential hours for personal use is not permitted"
+# Stone Bay's two automatic key points: a staff rule, then whom to report to (bot.core.induction_pack)
+POINT_1 = "All members of staff are advised that their online conduct on social media can have an impact"
+POINT_2 = "Any communication from learners and parents/carers received on personal social media accounts"
 
 
 def keyboard(call: Call) -> list[tuple[str, str]]:
@@ -53,7 +54,7 @@ def test_a_walk_through_induction_ends_in_the_register(induction_runtime: Runtim
         assert tags == {"b", "i", "blockquote"} and shown.startswith("Welcome to policybot")
         assert "<b>Social Media Policy — key point 1 of 2</b>\nRead this, then press Next." in text
         assert f"<blockquote>{POINT_1}" in text
-        assert "<i>Social Media Policy › 3. General social media expectations</i>" in text
+        assert "<i>Social Media Policy › 4. Staff use of social media › 4.1 Reputation</i>" in text
         assert "<b>Who to contact:</b> Jane Hatwell (Headteacher)" in text
         assert keyboard(first) == [("Next", "in:next"), ("I have a question", "in:ask")]
 
