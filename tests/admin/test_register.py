@@ -154,7 +154,7 @@ def test_the_pdf_prints_as_pages_naming_people_and_versions(runtime: Runtime, tm
 def test_the_dashboard_serves_the_pdf_and_reminds_by_platform(server: Server) -> None:
     sign_in(server.client, ORG, "head@stonebay.example")
     page = server.client.get("/slt/acks")
-    assert 'id="acks-pdf"' in page.text
+    assert 'id="acks-pdf"' in page.text and 'id="no-directory"' in page.text  # nobody imported yet
     pdf = server.client.get("/slt/acks.pdf")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF-") and "acknowledgements.pdf" in pdf.headers["content-disposition"]
@@ -162,6 +162,10 @@ def test_the_dashboard_serves_the_pdf_and_reminds_by_platform(server: Server) ->
     assert "people on Slack will be reminded" in reminded.text
     refused = server.client.post("/slt/acks/remind", data={"csrf": csrf_of(page.text), "platform": "<b>x"})
     assert "not a platform the bot is on" in refused.text
+    assert server.runtime.staff is not None
+    server.runtime.staff.import_rows(ORG, parse_csv(STAFF_CSV))
+    page = server.client.get("/slt/acks")
+    assert 'id="no-directory"' not in page.text and "Bo Web" in page.text and "outstanding" in page.text
 
 
 def test_the_dsl_sees_who_raised_a_concern_by_their_directory_name(server: Server) -> None:
