@@ -120,7 +120,7 @@ def test_the_csv_lists_people_by_name(runtime: Runtime) -> None:
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None,
-                    reason="poppler-utils (pdftoppm, pdftotext) not installed: make install-poppler")
+                    reason="poppler-utils (pdftoppm, pdftotext) not installed: make browser installs it")
 def test_the_pdf_prints_as_pages_naming_people_and_versions(runtime: Runtime, tmp_path: Path) -> None:
     assert runtime.chat is not None and runtime.chat.identities is not None and runtime.staff is not None
     runtime.chat.identities.record(ADA, "ada@stonebay.example")
