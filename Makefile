@@ -62,6 +62,7 @@ tests/clients/node_modules/.package-lock.json: tests/clients/package.json tests/
 test: install browser oidc-provider clients
 	$(BIN)/python -m pytest
 
+# speed.py runs both speed parts (speed_indexing.py, speed_search.py) and writes benchmarks/results/speed.*
 bench: install
 	$(BIN)/python benchmarks/speed.py
 	$(BIN)/python benchmarks/scifact.py
