@@ -1,4 +1,5 @@
-"""The SLT dashboard at /slt: sign-in, the review page, answering gaps, CSV export.
+"""The SLT dashboard at /slt: sign-in, the review page (filtered: bot.admin.filters), the drill-down from a
+policy or clause to the questions behind it, answering gaps, CSV export, the governors' termly report.
 
 Read-only over the log except for two actions, each CSRF-checked: signing in/out and answering a gap.
 Every page is for the signed-in member's own organisation only; safeguarding-flagged questions are
@@ -12,9 +13,10 @@ import dataclasses
 import io
 import logging
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
@@ -26,14 +28,12 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from bot import wiring
-from bot.admin import auth, queries
-from bot.admin.charts import Bar, bar_chart
+from bot.admin import auth, filters, governors, pages, queries, terms
 from bot.admin.gaps import answer_gap
 from bot.admin import register_pdf
 from bot.admin.register import named_raiser
 from bot.admin.register import write_csv as write_register_csv
 from bot.admin.report import CSV_HEADER, cell
-from bot.core.compose import review_status
 from bot.errors import AccessDenied, PolicybotError, StorageError
 from bot.reading.documents import Organisation, SltMember
 from bot.runtime import Runtime
@@ -42,10 +42,11 @@ from bot.storage.concerns import STATUSES, SqlConcerns
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
-DEFAULT_WEEKS = 12
+DEFAULT_WEEKS = filters.DEFAULT_WEEKS
 # The page covers at most about two years (and never more than the log keeps): its weekly charts stay
 # readable and its work bounded. The CSV export covers everything the log keeps, streamed.
 MAX_PAGE_DAYS = 731
+_since = filters.since  # the period's start from ?since= (kept here by name: its tests call it so)
 
 
 def routes(runtime: Runtime) -> list[Route | Mount]:
@@ -110,12 +111,43 @@ def routes(runtime: Runtime) -> list[Route | Mount]:
         who = await _member(request, runtime)
         if who is None:
             return RedirectResponse("/slt/login", status_code=303)
+        if (tidy := _tidy(request)) is not None:
+            return tidy
         org = runtime.orgs[request.session["org"]]
-        since, problem = _since(request, runtime.clock(), min(org.retention_days, MAX_PAGE_DAYS), org.retention_days)
-        page = await run_in_threadpool(_page, runtime, request.session["org"], who, since)
-        return _render(request, "dashboard.html", {**page, "member": who, "problem": problem,
+        chosen = await run_in_threadpool(_chosen, request, runtime, org, min(org.retention_days, MAX_PAGE_DAYS))
+        page = await run_in_threadpool(pages.home, runtime, org.slug, who, chosen)
+        return _render(request, "dashboard.html", {**page, "member": who, "problems": chosen.problems,
                                                    "notice": request.session.pop("notice", None),
                                                    "csrf": request.session["csrf"]})
+
+    async def questions(request: Request) -> Response:
+        """The drill-down: from a policy, or one clause section of it, to the questions behind it."""
+        who = await _member(request, runtime)
+        if who is None:
+            return RedirectResponse("/slt/login", status_code=303)
+        if (tidy := _tidy(request)) is not None:
+            return tidy
+        org = runtime.orgs[request.session["org"]]
+        chosen = await run_in_threadpool(_chosen, request, runtime, org, min(org.retention_days, MAX_PAGE_DAYS))
+        if chosen.filters.policy is None:
+            return RedirectResponse("/slt/?" + chosen.query(), status_code=303)
+        page = await run_in_threadpool(pages.drill, runtime, org.slug, chosen)
+        return _render(request, "questions.html", {**page, "member": who, "problems": chosen.problems,
+                                                   "csrf": request.session["csrf"]})
+
+    async def governors_pdf(request: Request) -> Response:
+        who = await _member(request, runtime)
+        if who is None:
+            return RedirectResponse("/slt/login", status_code=303)
+        org = request.session["org"]
+        try:
+            term = terms.parse(request.query_params.get("term", "")[:40])
+        except ValueError as exc:
+            return _notice_then(request, "/slt/", f"The governors' report needs a term: {exc}.")
+        pdf = await run_in_threadpool(governors.for_runtime, runtime, org, term)
+        return Response(pdf, media_type="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="policybot-{org}-governors-{term.slug}.pdf"',
+            "Cache-Control": "no-store"})
 
     async def answer(request: Request) -> Response:
         who = await _member(request, runtime)
@@ -135,11 +167,12 @@ def routes(runtime: Runtime) -> list[Route | Mount]:
         if who is None:
             return RedirectResponse("/slt/login", status_code=303)
         org = runtime.orgs[request.session["org"]]
-        since, _ = _since(request, runtime.clock(), org.retention_days, org.retention_days)
-        name = f"policybot-{org.slug}-{since:%Y-%m-%d}.csv"
+        chosen = await run_in_threadpool(_chosen, request, runtime, org, org.retention_days)
+        name = f"policybot-{org.slug}-{chosen.term.slug if chosen.term else f'{chosen.first_day:%Y-%m-%d}'}.csv"
         # Streamed a page of entries at a time (a sync iterator: Starlette runs each step in a worker
         # thread), so a year's log never sits whole in memory.
-        return StreamingResponse(_csv_chunks(runtime, org.slug, since, who.dsl), media_type="text/csv; charset=utf-8",
+        return StreamingResponse(_csv_chunks(runtime, org.slug, chosen.filters, who.dsl),
+                                 media_type="text/csv; charset=utf-8",
                                  headers={"Content-Disposition": f'attachment; filename="{name}"',
                                           "Cache-Control": "no-store"})
 
@@ -232,6 +265,8 @@ def routes(runtime: Runtime) -> list[Route | Mount]:
         Route("/slt/logout", logout, methods=["POST"]),
         Route("/slt/answer", answer, methods=["POST"]),
         Route("/slt/export.csv", export),
+        Route("/slt/questions", questions),
+        Route("/slt/governors.pdf", governors_pdf),
         Mount("/slt/static", StaticFiles(directory=str(HERE / "static")), name="slt-static"),
     ]
 
@@ -245,7 +280,21 @@ def _answer_and_reindex(runtime: Runtime, org: str, who: SltMember, entries: lis
     runtime.reindex()
 
 
-def _csv_chunks(runtime: Runtime, org: str, since: datetime, include_flagged: bool) -> Iterator[str]:
+def _tidy(request: Request) -> Response | None:
+    """The same page without the filter form's empty fields ("?channel=&answered=yes" -> "?answered=yes"),
+    so that the address one shares says only what was chosen; None when there are none."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if v]
+    if len(kept) == len(request.query_params.multi_items()):
+        return None
+    return RedirectResponse(f"{request.url.path}?{urlencode(kept)}" if kept else request.url.path, status_code=303)
+
+
+def _chosen(request: Request, runtime: Runtime, org: Organisation, most_days: int) -> filters.Chosen:
+    return filters.read(request, runtime.clock(), most_days, org.retention_days,
+                        lambda policy, section: pages.known(runtime, org.slug, policy, section))
+
+
+def _csv_chunks(runtime: Runtime, org: str, since: queries.Filters, include_flagged: bool) -> Iterator[str]:
     """The export as CSV text, one page of entries (queries.CSV_PAGE) at a time, oldest first."""
     out = io.StringIO()
     writer = csv.writer(out)
@@ -362,61 +411,3 @@ def _render(request: Request, template: str, context: dict[str, Any], status: in
                                    "form-action 'self'; frame-ancestors 'none'",
         "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin", "X-Content-Type-Options": "nosniff"})
     return response
-
-
-def _since(request: Request, now: datetime, most_days: int, retention_days: int) -> tuple[datetime, str | None]:
-    """The period's start from `?since=`, and what to tell the member if it was not taken as given:
-    never more than *most_days* back (the log keeps *retention_days*), never after today."""
-    default = now - timedelta(weeks=DEFAULT_WEEKS)
-    raw = request.query_params.get("since")
-    if not raw:
-        return default, None
-    try:
-        asked = datetime.combine(date.fromisoformat(raw[:40]), time(), tzinfo=timezone.utc)
-    except ValueError:
-        # Not echoed: the page never shows words a crafted link chose.
-        return default, f"That is not a date (YYYY-MM-DD); showing the last {DEFAULT_WEEKS} weeks."
-    earliest = datetime.combine((now - timedelta(days=most_days)).date(), time(), tzinfo=timezone.utc)
-    today = datetime.combine(now.date(), time(), tzinfo=timezone.utc)
-    if asked < earliest:
-        why = (f"the log keeps entries for {retention_days} days" if most_days >= retention_days else
-               "the page covers at most two years (the CSV export covers everything the log keeps)")
-        return earliest, f"Showing from {earliest:%-d %B %Y}, not {asked:%-d %B %Y}: {why}."
-    if asked > today:
-        return today, f"{asked:%-d %B %Y} is in the future; showing today."
-    return asked, None
-
-
-def _page(runtime: Runtime, org: str, who: SltMember, since: datetime) -> dict[str, Any]:
-    # The few asked since the background run (every 30 s), so that every gap on the page is grouped.
-    runtime.log.fill_gap_vectors(since=runtime.clock() - timedelta(hours=1))
-    with runtime.db() as session:
-        asked = queries.weekly(session, org, since)
-        weeks = queries.fill_weeks(asked, since.date(), runtime.clock().date())
-        quoted = queries.quoted(session, org, since)
-        data: dict[str, Any] = {
-            "org": runtime.orgs[org], "since": since.date(), "totals": queries.totals(session, org, since, asked),
-            "gaps": queries.open_gaps(session, org, since), "max_gaps": queries.MAX_OPEN_GAPS, "top_clauses": queries.top_clauses(quoted),
-            "top_policies": queries.top_policies(quoted),
-            "not_helpful": queries.not_helpful(session, org, since),
-            "flagged": queries.flagged(session, org, since) if who.dsl else None,
-            "deletions": queries.deletions(session, org),
-        }
-    data["asked_chart"] = bar_chart([Bar(f"{w.week:%-d %b}", w.asked, f"week of {w.week:%-d %b}: {w.asked} asked")
-                                     for w in weeks], "Questions per week")
-    data["rate_chart"] = bar_chart([Bar(f"{w.week:%-d %b}", w.answered_rate * 100,
-                                        f"week of {w.week:%-d %b}: {w.answered_rate:.0%} answered") for w in weeks],
-                                   "Answered rate per week", top=100, axis=lambda v: f"{v:.0f}%")
-    data["stale"] = _stale_documents(runtime, org)
-    return data
-
-
-def _stale_documents(runtime: Runtime, org: str) -> list[tuple[str, str, str]]:
-    today = runtime.service.today()
-    scope = set(runtime.service.searcher.scope_orgs(org))
-    out = []
-    for doc in runtime.service.documents.values():
-        status = review_status(doc, today)
-        if doc.org in scope and status in ("overdue", "replaced"):
-            out.append((doc.title, status, doc.next_review_text or str(doc.replaced_on or "")))
-    return sorted(out)

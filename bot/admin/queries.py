@@ -33,6 +33,7 @@ class Filters:
     section: str | None = None
     channel: str | None = None
     answered: bool | None = None
+    flagged: bool | None = None  # not a filter of the page's: False leaves safeguarding-flagged entries out
 
 
 Period = Filters | datetime  # a bare datetime: everything since then (the `policybot report` command's)
@@ -116,6 +117,8 @@ def _narrow(stmt: Select[Any], f: Filters) -> Select[Any]:
         stmt = stmt.where(LogEntry.top_section == f.section)
     if f.answered is not None:
         stmt = stmt.where(LogEntry.answered.is_(f.answered))
+    if f.flagged is not None:
+        stmt = stmt.where(LogEntry.flagged.is_(f.flagged))
     return stmt
 
 

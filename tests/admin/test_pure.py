@@ -31,7 +31,7 @@ def test_fill_weeks_gives_every_monday_with_zeros() -> None:
 
 def test_bar_chart_scales_bars_and_escapes_labels() -> None:
     svg = str(bar_chart([Bar("<b>", 5, "five & more"), Bar("w2", 10, "ten")], "Q<s>"))
-    assert svg.count('class="bar"') == 2 and "<b>" not in svg and "&lt;b&gt;" in svg and "five &amp; more" in svg
+    assert svg.count('class="bar"') == 4 and "<b>" not in svg and "&lt;b&gt;" in svg and "five &amp; more" in svg
     heights = [float(part.split('"')[0]) for part in svg.split('height="')[1:]]
     assert heights[1] == 2 * heights[0]  # 10 is twice 5
     capped = str(bar_chart([Bar("x", 150, "150%")], "rate", top=100))
