@@ -107,7 +107,7 @@ def read(request: Request, now: datetime, most_days: int, retention_days: int,
         until: datetime | None = _midnight(term.end)
     else:
         start, problem = since(request, now, most_days, retention_days)
-        until = _until(q.get("until"), start, problems)
+        until = _until(q.get("until"), start, now, problems)
     if problem:
         problems.append(problem)
     chosen = Filters(start, until, channel=_one_of(q.get("channel"), CHANNELS, "channel", problems),
@@ -122,7 +122,7 @@ def read(request: Request, now: datetime, most_days: int, retention_days: int,
     return Chosen(replace(chosen, policy=policy, section=section if policy else None), term, tuple(problems))
 
 
-def _until(raw: str | None, start: datetime, problems: list[str]) -> datetime | None:
+def _until(raw: str | None, start: datetime, now: datetime, problems: list[str]) -> datetime | None:
     if not raw:
         return None
     try:
@@ -133,7 +133,7 @@ def _until(raw: str | None, start: datetime, problems: list[str]) -> datetime | 
     if last < start.date():
         problems.append("The end date is before the start; showing up to today.")
         return None
-    return _midnight(last + timedelta(days=1))
+    return None if last >= now.date() else _midnight(last + timedelta(days=1))  # today or later: up to now
 
 
 def _one_of(raw: str | None, allowed: tuple[str, ...], what: str, problems: list[str]) -> str | None:

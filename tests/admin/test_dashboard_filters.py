@@ -87,6 +87,9 @@ def test_a_term_replaces_the_dates_and_bad_values_are_dropped_without_being_echo
     assert bad.status_code == 200 and "evil.example" not in bad.text and "fax" not in bad.text
     assert "That is not a term" in bad.text and "Unknown channel" in bad.text and "not one of your school" in bad.text
     assert _count(bad.text, "asked") == "7"  # every filter dropped: the default period
+    for until in ("9999-12-31", "2026-11-21", "2001-01-01", "2026-02-30"):
+        page = server.client.get("/slt/", params={"until": until})
+        assert page.status_code == 200 and _count(page.text, "asked") == "7", until
 
 
 def test_drill_down_from_a_policy_and_a_clause_to_its_questions_and_feedback(server: Server) -> None:

@@ -286,9 +286,11 @@ def framing(authenticated: bool = False) -> st.SearchStrategy[str]:
     return st.sampled_from(FRAMINGS + ["auto"] * (60 if authenticated else 0))
 
 
-QUERY_KEYS = ["since", "org", "notice", "status", "saved", "page", "token", "q"]
+QUERY_KEYS = ["since", "org", "notice", "status", "saved", "page", "token", "q",
+              "until", "term", "policy", "section", "channel", "answered"]  # the dashboard's filters
 QUERY_VALUES = ["0001-01-01", "9999-12-31", "2026-02-30", "2026-11-21", "yesterday", "-1", "", "stone-bay-school",
-                "next-steps-ed", "open", "seen", "1", "<script>alert(1)</script>", "%ff", "A" * 5000]
+                "next-steps-ed", "open", "seen", "1", "<script>alert(1)</script>", "%ff", "A" * 5000,
+                "autumn-2026", "summer-9999", "Social Media Policy", "slack", "yes", "no"]
 
 
 def query() -> st.SearchStrategy[bytes]:
@@ -539,6 +541,8 @@ ROUTES: list[Route] = [
     Route("GET /slt/", ["GET", "HEAD"], _plain(b"/slt/"), NO_BODY, auth="dashboard"),
     Route("POST /slt/answer", ["POST"], _plain(b"/slt/answer"), _form_route(answer_form()), auth="dashboard"),
     Route("GET /slt/export.csv", ["GET"], _plain(b"/slt/export.csv"), NO_BODY, auth="dashboard"),
+    Route("GET /slt/questions", ["GET"], _plain(b"/slt/questions"), NO_BODY, auth="dashboard"),
+    Route("GET /slt/governors.pdf", ["GET"], _plain(b"/slt/governors.pdf"), NO_BODY, auth="dashboard"),
     Route("GET /slt/acks", ["GET"], _plain(b"/slt/acks"), NO_BODY, auth="dashboard"),
     Route("GET /slt/acks.csv", ["GET"], _plain(b"/slt/acks.csv"), NO_BODY, auth="dashboard"),
     Route("POST /slt/acks/remind", ["POST"], _plain(b"/slt/acks/remind"), _form_route(csrf_only()), auth="dashboard"),
