@@ -219,10 +219,12 @@ def test_markup_in_questions_and_policies_reaches_slack_inert(slack: SlackHarnes
 
 
 def _inert(text: str) -> bool:
-    """No Slack markup in *text* but ours: `>` quote markers, the org file's <@U0DSL>, our own labels."""
+    """No Slack markup in *text* but ours: `>` quote markers, the org file's <@U0DSL> and the DSL's e-mail
+    as a mailto: link, our own labels."""
     if text in OUR_FORMATTING:
         return True
-    bare = "\n".join(line[1:] if line.startswith(">") else line for line in text.replace("<@U0DSL>", "").split("\n"))
+    ours = text.replace("<@U0DSL>", "").replace("<mailto:dsl@stonebay.example|dsl@stonebay.example>", "")
+    bare = "\n".join(line[1:] if line.startswith(">") else line for line in ours.split("\n"))
     if "<" in bare or ">" in bare or re.search(r"&(?!amp;|lt;|gt;)", bare):
         return False
     fences = [bare[max(0, i - 1):i + 2] for i, ch in enumerate(bare) if ch in "*_~`"]
