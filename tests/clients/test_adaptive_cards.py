@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -49,6 +50,20 @@ def cards(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, dict[str,
                     out.append((f"{what} step with a notice and a lead", card_json(step_card(
                         reply.step, step_text(reply.step), lead="Group session started.", notice="Changed."))))
     return out
+
+
+def test_help_refusals_and_errors_go_as_plain_text(tmp_path: Path) -> None:
+    """What is not an answer or a step (help, a refusal, an error, an unknown button) is sent as plain text
+    (textFormat plain: nothing in it is Markdown), never as a card."""
+    with client_runtime(tmp_path) as rt:
+        assert rt.chat is not None
+        plain = [(what, reply) for what, reply in every_reply(rt.chat, "teams") if reply.answer is None
+                 and reply.step is None]
+        assert {r.kind for _, r in plain} >= {"help", "refused", "error"}
+        for what, reply in plain:
+            for message in teams.render(reply):
+                sent = json.loads(message.model_dump_json(by_alias=True, exclude_none=True))
+                assert not sent.get("attachments") and sent["textFormat"] == "plain" and sent["text"], what
 
 
 @pytest.fixture(scope="module")
