@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 EmailLookup = Callable[[], Awaitable[str | None]]  # the platform's e-mail for one sender (None: none given)
 SendCode = Callable[[str, str, str], None]  # (address, code, organisation name): e-mails the code
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+CODE_INTERVAL = timedelta(minutes=2)  # one code e-mail per account at most this often (no mail-bombing staff)
 _CODE = re.compile(r"^[A-Za-z0-9]{8}$")
 
 
@@ -71,6 +72,7 @@ class Identities:
         self._next: dict[str, datetime] = {}  # identity -> when it may be looked up again (this process)
         self._lock = threading.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._mailed: dict[str, datetime] = {}  # identity -> when a link code was last e-mailed for it
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="identities")
 
     def noticed(self, sender: Sender) -> None:
@@ -177,6 +179,11 @@ class Identities:
                "and the code here."
         if self.send_code is None:
             return "Linking by e-mail is not set up for your school; ask your senior leadership team."
+        now = self.clock()
+        with self._lock:
+            if self._mailed.get(sender.key, now - CODE_INTERVAL) > now - CODE_INTERVAL:
+                return "I sent a code a moment ago: check your e-mail (and its junk folder), then send /link and the code."
+            self._mailed[sender.key] = now
         issued = self.directory.issue_code(org, sender.key, address)
         if issued is not None:
             code, _member = issued

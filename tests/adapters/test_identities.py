@@ -138,6 +138,9 @@ def test_a_telegram_account_is_linked_by_a_code_e_mailed_to_the_directory_addres
     assert "/link followed by your school e-mail" in chat.handle(tess, "/link").text
     nobody = chat.handle(tess, "/link stranger@elsewhere.example").text
     assert sent == [] and "If that address is in your school's staff directory" in nobody  # no enumeration
+    assert "a moment ago" in chat.handle(tess, "/link Asha@stonebay.example").text  # one e-mail per 2 minutes
+    later = adapter_runtime.clock() + timedelta(minutes=3)
+    chat.identities.clock = lambda: later
     assert chat.handle(tess, "/link Asha@stonebay.example").text == nobody
     [(address, code, org)] = sent
     assert address == "asha@stonebay.example" and org == "Stone Bay School"
