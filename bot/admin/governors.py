@@ -185,11 +185,12 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _key_figures(f: Figures, styles: dict[str, ParagraphStyle]) -> Table:
-    rate = f"{f.answered_rate:.0%}" if f.asked else "none asked"
+    rate = f"{f.answered_rate:.0%}" if f.asked else "–"
     complete = f"{f.people_complete} of {f.people}" if f.people else "no induction policies"
     cells = [
         ("Questions asked", str(f.asked), f"{f.answered} answered from the school's policies"),
-        ("Answered rate", rate, f"{f.asked - f.answered} not answered from the policies"),
+        ("Answered rate", rate, f"{f.asked - f.answered} not answered from the policies" if f.asked else
+         "no questions were asked this term"),
         ("Gaps closed", str(f.gaps_closed), f"SLT answers approved, resolving {_n(f.questions_resolved, 'question')}; "
                                            f"{f.still_open} still open"),
         ("Policies overdue for review", str(len(f.overdue)), f"of {f.policies} policies, as at {f.as_of:%-d %B %Y}"),
