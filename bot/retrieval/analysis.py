@@ -36,6 +36,13 @@ week year years time day days way lot lots much many also even though maybe perh
 back again ever never always
 """.split())
 
+# Contractions typed without the apostrophe ("isnt", "ive"): as empty as their spelled-out forms. Not
+# "ill", "id", "were", "well", "shed" or "wed": those are words in their own right.
+CONTRACTIONS = frozenset("""
+im ive isnt arent wasnt werent doesnt dont didnt hasnt havent hadnt cant couldnt wont wouldnt shouldnt
+mustnt hes shes theyre theyve youre youve weve whats wheres whens whos hows thats theres heres lets
+""".split())
+
 
 @dataclass(frozen=True)
 class Vocabulary:
@@ -81,6 +88,18 @@ _stemmer = Stemmer.Stemmer("english")
 def words(text: str) -> list[str]:
     """Lower-case word tokens, apostrophes normalised."""
     return _WORD.findall(text.lower().replace("\u2019", "'").replace("\u2018", "'"))
+
+
+def content_words(text: str) -> list[str]:
+    """The words of *text* that can say what it is about: no stopwords, chat filler or contractions
+    ("doesn't", "isnt", "we've"), a possessive or contraction read as its stem ("dad's" -> "dad")."""
+    out = []
+    for w in words(text):
+        base = w.split("'")[0]
+        if w in STOPWORDS or base in STOPWORDS or base in CHATTER or base in CONTRACTIONS or len(base) <= 2:
+            continue
+        out.append(base)
+    return out
 
 
 def concept_tokens(text: str) -> list[str]:

@@ -354,8 +354,7 @@ def topic_is_known(text: str, document_frequency: dict[str, int]) -> bool:
     m = _TOPIC.search(text)
     if not m:
         return True
-    words = [w for w in analysis.words(m.group(1)) if w not in analysis.STOPWORDS
-             and w not in analysis.CHATTER and w not in _GENERIC and len(w) > 2]
+    words = [w for w in analysis.content_words(m.group(1)) if w not in _GENERIC]
     return not words or any(_known(w, document_frequency) for w in words)
 
 
@@ -373,8 +372,7 @@ def known_word_share(text: str, document_frequency: dict[str, int], n_clauses: i
     vocabulary concept they mention: 'insta' -> social media, 'hold a child' -> restraint), each word
     weighted by its rarity: a word the policies never use weighs most, a word in every clause ('pupils')
     least."""
-    content = [w for w in analysis.words(text)
-               if w not in analysis.STOPWORDS and w not in analysis.CHATTER and len(w) > 2]
+    content = analysis.content_words(text)
     if not content:
         return 0.0
     unseen = math.log(1 + n_clauses)

@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from bot.retrieval.analysis import Speller, concept_tokens, informal_to_formal, terms
 
 
@@ -45,3 +47,28 @@ def test_everyday_staff_matters_are_recognised_in_questions_and_in_policies() ->
     assert staff_matters_covered(["Salaries are paid on the 20th of each month.", "Staff park cars at the rear."]) \
         == {"pay", "parking"}
     assert staff_matters_covered(["Pupils may not bring phones."]) == frozenset()
+
+
+@pytest.mark.parametrize(("question", "matter"), [
+    ("how do i claim back mileage for the cluster meeting", "expenses"),
+    ("does the school pay into a pension for support staff", "pension"),
+    ("is there a cycle to work scheme", "benefits"),
+    ("who do i ask to book the minibus for a trip", "transport"),
+    ("how much is a school dinner for staff", "meals"),
+    ("whats the code for the key safe", "codes"),
+    ("whose turn is it to buy the milk", "rota"),
+])
+def test_more_everyday_staff_matters(question: str, matter: str) -> None:
+    from bot.retrieval.analysis import staff_matters_asked, staff_matters_covered
+
+    assert matter in staff_matters_asked(question)
+    assert staff_matters_asked("who do i tell about a pupil's dinner money going missing") == ()
+    assert staff_matters_covered(["Mileage is reimbursed at the county rate."]) == {"expenses"}
+
+
+def test_content_words_leave_out_contractions_typed_either_way() -> None:
+    from bot.retrieval.analysis import content_words
+
+    assert content_words("he doesn't know, isnt it? we've i've where's") == []
+    assert content_words("dad's car, mum's phone") == ["dad", "car", "mum", "phone"]
+    assert content_words("an ill child") == ["ill", "child"]  # "ill" is a word, not "I'll"
