@@ -57,6 +57,7 @@ def test_everyday_staff_matters_are_recognised_in_questions_and_in_policies() ->
     ("how much is a school dinner for staff", "meals"),
     ("whats the code for the key safe", "codes"),
     ("whose turn is it to buy the milk", "rota"),
+    ("fire alarm goes off - where's our meeting point?", "fire"),
 ])
 def test_more_everyday_staff_matters(question: str, matter: str) -> None:
     from bot.retrieval.analysis import staff_matters_asked, staff_matters_covered
@@ -64,6 +65,7 @@ def test_more_everyday_staff_matters(question: str, matter: str) -> None:
     assert matter in staff_matters_asked(question)
     assert staff_matters_asked("who do i tell about a pupil's dinner money going missing") == ()
     assert staff_matters_covered(["Mileage is reimbursed at the county rate."]) == {"expenses"}
+    assert staff_matters_covered(["On hearing the alarm, leave by the nearest fire exit."]) == {"fire"}
 
 
 def test_content_words_leave_out_contractions_typed_either_way() -> None:
