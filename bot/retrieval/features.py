@@ -63,6 +63,31 @@ def audience_is_others(clause: Clause) -> bool:
     return bool(_OTHER_AUDIENCE.search(head)) and "staff" not in head.lower() and "communicat" not in head.lower()
 
 
+_PLEDGE = re.compile(r"\bI\s+(?:will|won't|will\s+not|know|can|must|should|am|promise|agree)\b")
+_CHILD_WORDS = re.compile(r"\b(?:my|a|the|another|an?\s+other)\s+(?:class\s+)?(?:teacher|trusted\s+adult|grown-?up)s?\b"
+                          r"|\b(?:suitable|trusted|responsible)\s+adult|\(child\)|\bmy\s+(?:mum|dad|parents?|carers?)\b",
+                          re.IGNORECASE)
+
+
+def child_pledge(text: str) -> bool:
+    """A line of a pupils' agreement: "I will tell my teacher or a trusted adult if ..."."""
+    return bool(_PLEDGE.search(text)) and bool(_CHILD_WORDS.search(text))
+
+
+def audiences(clauses: Sequence[Clause]) -> np.ndarray:
+    """For each clause, whether it sets rules for pupils or parents rather than staff: its heading says so
+    (audience_is_others), or it belongs to a pupils' agreement: a section in which at least a quarter of
+    the lines are a child's pledges ("I will tell my teacher ...")."""
+    sections: dict[tuple[str, str], list[int]] = {}
+    for i, c in enumerate(clauses):
+        sections.setdefault((c.source, c.section), []).append(i)
+    out = np.array([audience_is_others(c) for c in clauses], dtype=bool)
+    for rows in sections.values():
+        if sum(child_pledge(clauses[i].text) for i in rows) * 4 >= len(rows):
+            out[rows] = True
+    return out
+
+
 @dataclass(frozen=True)
 class ClauseFeatures:
     """Per clause (row i of the index): terms as ids into *vocabulary*, CSR-style (clause i's terms are
@@ -96,7 +121,7 @@ def derive(clauses: Sequence[Clause], known_terms: dict[str, list[str]] | None =
     offsets = np.zeros(len(clauses) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
     ids = np.fromiter((index[t] for terms in per_clause for t in terms), dtype=np.int32, count=int(offsets[-1]))
-    return ClauseFeatures(vocabulary, ids, offsets, np.array([audience_is_others(c) for c in clauses], dtype=bool),
+    return ClauseFeatures(vocabulary, ids, offsets, audiences(clauses),
                           list_parents(clauses), document_words(clauses), document_matters(clauses))
 
 

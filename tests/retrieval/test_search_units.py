@@ -41,6 +41,22 @@ def test_rules_for_pupils_and_parents_are_recognised_by_their_heading() -> None:
     assert not audience_is_others(clause(0, "4.2 Communicating with learners and their families", "x", "text"))
 
 
+def test_a_pupils_agreement_is_for_pupils_whatever_its_heading() -> None:
+    from bot.retrieval.features import audiences, child_pledge
+
+    assert child_pledge("I will tell my teacher or a trusted adult if I see something that upsets me.")
+    assert not child_pledge("I will not disclose my username or password to anyone else.")  # a staff AUP line
+    assert not child_pledge("Pupils should tell a trusted adult.")  # not a pledge
+    charter = [clause(i, "This is how we stay safe", text, "bullet") for i, text in enumerate([
+        "I will ask a teacher or suitable adult before I use the computers.",
+        "I will keep my password safe.",
+        "I will be kind online.",
+        "I will tell my teacher if something upsets me."])]
+    staff = [clause(9, "Acceptable use agreement", "I will only use school systems for school business.", "bullet"),
+             clause(10, "Acceptable use agreement", "I will report any incident to the DSL.", "bullet")]
+    assert audiences(charter + staff).tolist() == [True, True, True, True, False, False]
+
+
 def test_the_topic_of_a_policy_question_must_be_something_the_policies_mention() -> None:
     from bot.retrieval.search import topic_is_known
 
