@@ -114,11 +114,12 @@ def log_policy(org: Organisation | None) -> LogPolicy:
 def answer_service(settings: Settings, index: index_store.Index, emb: Embedder,
                    log: QuestionLog | None = None) -> AnswerService:
     limit_blas_threads()
+    second = reranker(settings, index)
     searcher = HybridSearcher(index.orgs, index.documents, index.clauses, index.embeddings, emb,
-                              features=index.features, passage_embeddings=index.passage_embeddings)
+                              features=index.features, passage_embeddings=index.passage_embeddings,
+                              second=second.similarity if second is not None else None)
     fixed = settings.today
     today: Callable[[], date] = (lambda: fixed) if fixed else date.today
-    second = reranker(settings, index)
     return AnswerService(searcher, index.orgs, index.documents, log=log, today=today, top_k=settings.top_k,
                          max_question_chars=settings.max_question_chars, reranker=second)
 

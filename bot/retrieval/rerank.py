@@ -118,6 +118,17 @@ class ClauseVectors:
                     self._extra[int(keys[i])] = vector
         return np.vstack([v for v in out if v is not None]).astype(np.float32)
 
+    def rows_of(self, texts: Sequence[str]) -> np.ndarray:
+        """Where each text's vector is kept (after `prepare` of these texts, every one is found)."""
+        rows, found = self._rows(np.array([text_key(t) for t in texts], dtype=np.uint64))
+        if not found.all():
+            raise ValueError("rows_of: some texts were never prepared")
+        return rows
+
+    def at(self, rows: np.ndarray) -> np.ndarray:
+        """The kept vectors of these rows (of `rows_of`), as float32."""
+        return np.asarray(self._vectors[rows], dtype=np.float32)
+
     def _rows(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if not len(self._keys):
             return np.zeros(len(keys), dtype=np.int64), np.zeros(len(keys), dtype=bool)
@@ -160,11 +171,37 @@ class Reranker:
         self.depth = depth
         self.weight = weight
         self.clauses = clauses if clauses is not None else ClauseVectors(encode)
+        self._by_row: np.ndarray | None = None  # index row -> row of self.clauses' vectors, after prepare
+        self._asked: dict[str, np.ndarray] = {}  # the last few questions' vectors, oldest first
+        self._lock = threading.Lock()
 
     def prepare(self, clauses: Sequence[Clause]) -> int:
         """Encode (once) what has no vector yet of every passage search can quote from *clauses* (the
-        index's, in index order: a hit is its clause grown to its passage); returns how many."""
-        return self.clauses.prepare(quoted(passages.passage(clauses, i).clause) for i in range(len(clauses)))
+        index's, in index order: a hit is its clause grown to its passage); returns how many. Afterwards
+        `similarity` reads those passages' vectors by index row."""
+        texts = [quoted(passages.passage(clauses, i).clause) for i in range(len(clauses))]
+        made = self.clauses.prepare(texts)
+        self._by_row = self.clauses.rows_of(texts)
+        return made
+
+    def similarity(self, question: str, rows: np.ndarray) -> np.ndarray | None:
+        """Cosine of *question* with the passages of these index rows (None before `prepare`)."""
+        by_row = self._by_row
+        if by_row is None or (rows.size and int(rows.max()) >= len(by_row)):
+            return None
+        return self.clauses.at(by_row[rows]) @ self._question(question)
+
+    def _question(self, question: str) -> np.ndarray:
+        """The question's vector, encoded once for both uses of one question (candidates, then order)."""
+        with self._lock:
+            found = self._asked.get(question)
+        if found is None:
+            found = self.encode([question])[0]
+            with self._lock:
+                self._asked[question] = found
+                while len(self._asked) > 64:
+                    del self._asked[next(iter(self._asked))]
+        return found
 
     def order(self, question: str, hits: Sequence[T], clause_of: Callable[[T], Clause],
               score_of: Callable[[T], float]) -> list[T]:
@@ -172,7 +209,7 @@ class Reranker:
         head, tail = list(hits[:self.depth]), list(hits[self.depth:])
         if len(head) < 2:
             return head + tail
-        asked = self.encode([question])[0]
+        asked = self._question(question)
         similarity = self.clauses.vectors([quoted(clause_of(h)) for h in head]) @ asked
         blended = blend(np.array([score_of(h) for h in head], dtype=np.float64), similarity.astype(np.float64),
                         self.weight)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from threading import Lock
@@ -49,6 +49,14 @@ class SearchParams:
     # clause with the lines around it, bot.retrieval.passages), its meaning blended with the clause's own.
     passage_weight: float = 0.5
     passage_rescore: int = 100  # how many of the best clauses are scored on their passage
+    # With a second-stage model (bot.retrieval.rerank), its reading of those same passages joins their
+    # closeness in meaning with this share: the larger model helps choose the candidates, not only order
+    # the last few.
+    second_weight: float = 0.5
+
+
+# The second stage's cosine of a question with the passages of these index rows (None: it has none).
+SecondOpinion = Callable[[str, np.ndarray], "np.ndarray | None"]
 
 
 @dataclass(frozen=True)
@@ -182,12 +190,15 @@ def _local(parents: np.ndarray, rows: np.ndarray, n_clauses: int) -> np.ndarray:
 class HybridSearcher:
     def __init__(self, orgs: dict[str, Organisation], documents: list[DocumentInfo], clauses: list[Clause],
                  embeddings: np.ndarray, embedder: Embedder, params: SearchParams | None = None,
-                 features: ClauseFeatures | None = None, passage_embeddings: np.ndarray | None = None) -> None:
+                 features: ClauseFeatures | None = None, passage_embeddings: np.ndarray | None = None,
+                 second: SecondOpinion | None = None) -> None:
         """*features* are the ones stored with the index; without them every clause is analysed here.
         *passage_embeddings* (one row per clause: its passage's embedding, passage_embedding_texts) may be
         an index_store.RowFile (or memory-mapped): only the rows of each question's best clauses are read. Without them clauses are
-        ranked on their own text."""
+        ranked on their own text. *second* (the second stage's similarity of the question to index rows'
+        passages) joins the rescoring of the best clauses' passages."""
         self.orgs = orgs
+        self.second = second
         self.documents = documents
         self.clauses = clauses
         self.embeddings = embeddings
@@ -248,7 +259,7 @@ class HybridSearcher:
         weight = self._weights(scope, lexical, dense, prior)
         fused = fusion.convex(lexical, dense, self.params.alpha) * weight
         if self.passage_embeddings is not None and self.params.passage_weight:
-            fused = self._on_passages(scope, fused, lexical, dense, weight, vector, k + 10)
+            fused = self._on_passages(scope, fused, lexical, dense, weight, vector, k + 10, question)
         ranked = [int(i) for i in fusion.top_k(fused, k + 10)]
         hits = tuple(Hit(quoted.clause, float(fused[src]), float(lexical[src]), float(dense[src]))
                      for quoted, src in _passages(ranked, scope.clauses, k, scope.list_of))
@@ -264,10 +275,11 @@ class HybridSearcher:
         return prior * relevance ** self.params.document_weight
 
     def _on_passages(self, scope: _Scope, fused: np.ndarray, lexical: np.ndarray, dense: np.ndarray,
-                     weight: np.ndarray, vector: np.ndarray, at_least: int) -> np.ndarray:
+                     weight: np.ndarray, vector: np.ndarray, at_least: int, question: str = "") -> np.ndarray:
         """The best clauses scored again, their closeness in meaning blended with their passages' (on the
-        same scale as the first pass, with the same document relevance: only their rows are touched); only
-        they can be ranked now (a clause left out keeps no unblended advantage over them)."""
+        same scale as the first pass, with the same document relevance: only their rows are touched), and
+        with the second stage's reading of those passages when there is one; only they can be ranked now
+        (a clause left out keeps no unblended advantage over them)."""
         assert self.passage_embeddings is not None
         best = fusion.top_k(fused, max(self.params.passage_rescore, at_least))
         rows = scope.rows[best]
@@ -276,6 +288,10 @@ class HybridSearcher:
         around[order] = np.asarray(self.passage_embeddings[rows[order]], dtype=np.float32) @ vector
         w = self.params.passage_weight
         blended = (1.0 - w) * dense[best] + w * around
+        if self.second is not None and self.params.second_weight:
+            other = self.second(question, rows)
+            if other is not None:
+                blended = (1.0 - self.params.second_weight) * blended + self.params.second_weight * other
         rescored = np.zeros_like(fused)
         rescored[best] = fusion.convex_at(lexical, dense, best, blended, self.params.alpha) * weight[best]
         return rescored

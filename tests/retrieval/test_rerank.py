@@ -75,9 +75,9 @@ def test_the_service_reorders_only_when_configured_and_never_changes_abstention(
     assert after.passages[0].text == last != before.passages[0].text
     assert len(after.passages) == len(before.passages)
     plain.answer(question)
-    assert calls == [1, 5, 1]  # asked again: the clauses' vectors are remembered
+    assert calls == [1, 5]  # asked again: the question's and the clauses' vectors are remembered
     declined = plain.answer(Question("how much is the staff car park permit?", "stone-bay-school"))
-    assert not declined.answered and calls == [1, 5, 1]  # an unanswered question is not reranked
+    assert not declined.answered and calls == [1, 5]  # an unanswered question is not reranked
     prepared = Reranker(prefer_last, depth=5, weight=1.0)
     from bot.retrieval import index_store
 
@@ -85,6 +85,44 @@ def test_the_service_reorders_only_when_configured_and_never_changes_abstention(
     plain.reranker, calls[:] = prepared, []
     assert plain.answer(question).passages[0].text == last
     assert calls == [1]  # only the question: the quoted passages were all prepared
+
+
+def test_the_second_stage_helps_choose_the_candidates_not_only_order_them(tmp_path: Path) -> None:
+    from bot.core.models import Question
+    from bot.retrieval import index_store
+    from bot.retrieval.search import SearchParams
+    from tests.conftest import CORPUS, make_service
+
+    service = make_service(CORPUS, tmp_path / "index", tmp_path / "var")
+    question = Question("a parent messaged me on my personal facebook account, what should I do?", "stone-bay-school")
+    before = [p.text for p in service.answer(question).passages]
+    index = index_store.load(tmp_path / "index")
+    scope = [c for c in index.clauses if c.org == "stone-bay-school"]
+    target = next(c for c in reversed(scope) if c.text not in " ".join(before) and len(c.text) > 40)
+
+    def toward_target(texts: list[str]) -> np.ndarray:  # the question and the target's passage point one way
+        return np.array([[1.0, 0.0] if t == question.text or target.text in t else [0.0, 1.0] for t in texts],
+                        dtype=np.float32)
+
+    second = Reranker(toward_target, depth=5, weight=0.0)  # the last step leaves the order alone
+    assert second.similarity(question.text, np.array([0])) is None  # nothing prepared yet
+    second.prepare(index.clauses)
+    service.reranker = second
+    service.searcher.second = second.similarity
+    service.searcher.params = SearchParams(second_weight=0.0)
+    assert [p.text for p in service.answer(question).passages] == before  # no share: as without it
+    service.searcher.params = SearchParams(second_weight=1.0)
+    after = service.answer(question)
+    assert after.answered and any(target.text in p.text for p in after.passages)
+
+
+def test_clause_vectors_find_prepared_texts_by_row_and_refuse_unknown_ones(tmp_path: Path) -> None:
+    vectors = ClauseVectors(counting_encoder([]), tmp_path / "v.npz")
+    vectors.prepare(["alpha", "beta", "gamma"])
+    rows = vectors.rows_of(["gamma", "alpha"])
+    assert np.allclose(vectors.at(rows), vectors.vectors(["gamma", "alpha"]), atol=1e-3)
+    with pytest.raises(ValueError, match="never prepared"):
+        vectors.rows_of(["delta"])
 
 
 def counting_encoder(calls: list[list[str]]):  # type: ignore[no-untyped-def]
