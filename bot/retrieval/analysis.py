@@ -64,6 +64,28 @@ def vocabulary() -> Vocabulary:
     return Vocabulary(concepts, {str(k).lower(): str(v) for k, v in raw["informal"].items()}, matters)
 
 
+_ASKS_WHEN = re.compile(
+    r"\bhow\s+(?:long|soon|quickly|often|many\s+(?:days|weeks|hours|months|times|minutes))\b|\bby\s+when\b"
+    r"|\b(?:by\s+)?what\s+time\b|\bwhen\s+(?:do|does|should|must|will|have|has|are|is|can)\b|\bdeadline\b"
+    r"|\btime\s*limit\b|\bhow\s+much\s+notice\b", re.IGNORECASE)
+_ASKS_WHO = re.compile(
+    r"^\s*(?:(?:and|so|but|ok|okay|then)\s+)?whom?\b"
+    r"|\bwho(?:'s|\s+is|\s+are)\s+(?:the|our|my|in\s+charge|responsible|allowed|meant|supposed)\b"
+    r"|\bwhom?\s+(?:do|should|can|must|would|will|shall)\s+(?:i|we|you|staff)\b|\bwho\s+to\s+(?:tell|ask|contact|ring|call|report)\b"
+    r"|\bwho\s+(?:writes|decides|looks\s+after|deals\s+with|handles|signs\s+off|leads\s+on|on\s+earth)\b"
+    r"|\bwhich\s+(?:person|member\s+of\s+staff|colleague)\b", re.IGNORECASE)
+
+
+def asks_when(question: str) -> bool:
+    """The question wants a time or a period: "how long have we got to reply?", "by what time ...?"."""
+    return bool(_ASKS_WHEN.search(question))
+
+
+def asks_who(question: str) -> bool:
+    """The question wants a person or role: "who do I tell?", "who's in charge of ...?"."""
+    return bool(_ASKS_WHO.search(question))
+
+
 def staff_matters_asked(question: str) -> tuple[str, ...]:
     """The everyday staff matters (pay, leave, parking, ...) a question asks about."""
     return tuple(name for name, asked, _ in vocabulary().staff_matters if asked.search(question))

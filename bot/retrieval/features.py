@@ -69,6 +69,25 @@ _CHILD_WORDS = re.compile(r"\b(?:my|a|the|another|an?\s+other)\s+(?:class\s+)?(?
                           re.IGNORECASE)
 
 
+# What a clause can answer besides its topic: when or how long (a time, a period, a deadline), and who (it
+# names a role or a person). A question asking "how long ...?" or "who ...?" prefers such clauses.
+SAYS_WHEN, SAYS_WHO = 1, 2
+_WHEN = re.compile(
+    r"\b\d{1,2}(?:[.:]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)"
+    r"|\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fourteen|fifteen|twenty|twenty-one|"
+    r"twenty-eight|thirty|forty|sixty|ninety)\s+(?:\(\d+\)\s+)?(?:calendar\s+|working\s+|school\s+|term\s+|clear\s+|"
+    r"consecutive\s+)?(?:days?|weeks?|months?|years?|hours?|minutes?|terms?)\b"
+    r"|\bwithin\b|\bby\s+the\s+(?:end|close|start)\b|\b(?:annually|termly|daily|weekly|monthly|fortnightly|yearly)\b"
+    r"|\bevery\s+(?:\w+\s+)?(?:days?|weeks?|months?|years?|terms?)\b|\bimmediately\b|\bsame\s+day\b"
+    r"|\bnext\s+working\s+day\b|\bdeadline\b|\bas\s+soon\s+as\b|\bno\s+later\s+than\b", re.IGNORECASE)
+
+
+def answers(clause: Clause) -> int:
+    """SAYS_WHEN | SAYS_WHO bits: whether the clause gives a time or period, and whether it names a role
+    or a person."""
+    return (SAYS_WHEN if _WHEN.search(clause.text) else 0) | (SAYS_WHO if clause.roles or clause.names else 0)
+
+
 def child_pledge(text: str) -> bool:
     """A line of a pupils' agreement: "I will tell my teacher or a trusted adult if ..."."""
     return bool(_PLEDGE.search(text)) and bool(_CHILD_WORDS.search(text))
@@ -102,6 +121,7 @@ class ClauseFeatures:
     list_parent: np.ndarray  # int64
     words: dict[str, list[str]]
     matters: dict[str, list[str]] | None = None  # None: not stored (worked out by search when needed)
+    answers: np.ndarray | None = None  # uint8 SAYS_WHEN | SAYS_WHO bits; None: not stored (worked out when needed)
 
     def terms(self, row: int) -> list[str]:
         ids = self.term_ids[self.term_offsets[row]:self.term_offsets[row + 1]]
@@ -122,7 +142,8 @@ def derive(clauses: Sequence[Clause], known_terms: dict[str, list[str]] | None =
     np.cumsum(lengths, out=offsets[1:])
     ids = np.fromiter((index[t] for terms in per_clause for t in terms), dtype=np.int32, count=int(offsets[-1]))
     return ClauseFeatures(vocabulary, ids, offsets, audiences(clauses),
-                          list_parents(clauses), document_words(clauses), document_matters(clauses))
+                          list_parents(clauses), document_words(clauses), document_matters(clauses),
+                          np.array([answers(c) for c in clauses], dtype=np.uint8))
 
 
 def document_words(clauses: Iterable[Clause]) -> dict[str, list[str]]:
@@ -172,8 +193,9 @@ STRINGS = "features.json"
 
 
 def write_arrays(features: ClauseFeatures, fh: BinaryIO) -> None:
+    extra = {"answers": features.answers} if features.answers is not None else {}
     np.savez(fh, term_ids=features.term_ids, term_offsets=features.term_offsets, others=features.others,
-             list_parent=features.list_parent)
+             list_parent=features.list_parent, **extra)
 
 
 def write_strings(features: ClauseFeatures, fh: BinaryIO) -> None:
@@ -186,4 +208,5 @@ def read(index_dir: Path) -> ClauseFeatures:
     strings = json.loads((index_dir / STRINGS).read_text("utf-8"))
     with np.load(index_dir / ARRAYS, allow_pickle=False) as arrays:
         return ClauseFeatures(strings["vocabulary"], arrays["term_ids"], arrays["term_offsets"], arrays["others"],
-                              arrays["list_parent"], strings["words"], strings.get("matters"))
+                              arrays["list_parent"], strings["words"], strings.get("matters"),
+                              arrays["answers"] if "answers" in arrays.files else None)

@@ -20,7 +20,8 @@ from bot.reading.documents import Clause, DocumentInfo, Organisation
 from bot.retrieval import analysis, fusion, passages
 from bot.retrieval.bm25 import Bm25Index
 from bot.retrieval.embeddings import Embedder
-from bot.retrieval.features import ClauseFeatures, audience_is_others, clause_terms, derive, heading, matters_covered
+from bot.retrieval.features import (SAYS_WHEN, SAYS_WHO, ClauseFeatures, answers, audience_is_others, clause_terms,
+                                    derive, heading, matters_covered)
 
 __all__ = ["HybridSearcher", "SearchParams", "Hit", "SearchResult", "clause_embedding_text",
            "passage_embedding_texts", "clause_terms",
@@ -34,6 +35,10 @@ class SearchParams:
     own_document: float = 1.02  # a school's own clause beats its trust's on a tie
     role_asked: float = 1.15  # "who is the deputy DSL?": that role's contact line ...
     role_not_asked: float = 0.6  # ... over other roles' contact lines
+    # "How long have we got to reply?" prefers clauses that give a time or a period; "who do I tell?"
+    # clauses that name a role or a person (features.answers).
+    asks_when: float = 1.3
+    asks_who: float = 1.15
     # Answer when cosine(best clause) + known_weight * (share of the question's words the policies use)
     # reaches min_confidence; below it the policies are taken not to cover the question.
     known_weight: float = 0.5
@@ -110,6 +115,8 @@ class _Scope:
         self.n_documents = len(sources)
         self.matters_covered = frozenset().union(*(facts.matters(source) for source in sources))
         self.reference = facts.reference[rows]
+        self.answers = features.answers[rows] if features.answers is not None else \
+            np.array([answers(c) for c in self.clauses], dtype=np.uint8)
 
     def dense(self, vector: np.ndarray) -> np.ndarray:
         """Cosine of every clause of the scope with *vector* (unit rows), block by block."""
@@ -307,6 +314,10 @@ class HybridSearcher:
         prior = np.where(scope.own, prior * p.own_document, prior).astype(np.float32)
         if p.reference != 1.0:
             prior = np.where(scope.reference, prior * p.reference, prior).astype(np.float32)
+        if p.asks_when != 1.0 and analysis.asks_when(question):
+            prior = np.where(scope.answers & SAYS_WHEN, prior * p.asks_when, prior).astype(np.float32)
+        if p.asks_who != 1.0 and analysis.asks_who(question):
+            prior = np.where(scope.answers & SAYS_WHO, prior * p.asks_who, prior).astype(np.float32)
         asked = set(roles.find_roles(question))  # as typed: expansions add "(DSL)" to "deputy DSL"
         if asked:
             for i, role in scope.contact_roles.items():

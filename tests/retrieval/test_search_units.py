@@ -57,6 +57,22 @@ def test_a_pupils_agreement_is_for_pupils_whatever_its_heading() -> None:
     assert audiences(charter + staff).tolist() == [True, True, True, True, False, False]
 
 
+def test_what_a_question_wants_and_what_a_clause_gives() -> None:
+    from bot.retrieval.analysis import asks_when, asks_who
+    from bot.retrieval.features import SAYS_WHEN, SAYS_WHO, answers
+
+    assert asks_when("how long have we got to reply to a SAR") and asks_when("by what time do parents ring in?")
+    assert asks_when("when do i have to hand in my notice") and not asks_when("what do i do when a child is sick")
+    assert asks_who("who's the senco") and asks_who("who do i tell?") and asks_who("so who deals with it")
+    assert not asks_who("a pupil who is upset said she was hit") and not asks_when("can i post photos")
+    assert answers(clause(0, "S", "We will respond within 1 month of receipt.", "text")) == SAYS_WHEN
+    assert answers(clause(0, "S", "Parents ring before 8.55am on the first day.", "text")) == SAYS_WHEN
+    assert answers(clause(0, "S", "Complaints are answered in 28 working days.", "text")) == SAYS_WHEN
+    assert answers(clause(0, "S", "Photos need consent.", "text")) == 0
+    named = Clause(id="n", org="o", source="o/p.md", document="P", section="S", text="Tell the DSL.", roles=("dsl",))
+    assert answers(named) == SAYS_WHO
+
+
 def test_the_topic_of_a_policy_question_must_be_something_the_policies_mention() -> None:
     from bot.retrieval.search import topic_is_known
 
