@@ -3,8 +3,9 @@ CDN (schools' networks block many), and the chart is readable when printed for a
 
 Each chart is drawn twice, at two shapes: a wide one (640 x 200 units) for a desk, and a narrow one
 (360 x 240) with larger text and fewer labels for a phone; the stylesheet shows one of them by the page's
-width. An SVG scales its text with its width, so one drawing cannot be readable at both: 11-unit text in
-the wide chart would be under 6 px on a 390 px phone, where the narrow chart's 15 units are about 13 px.
+width. An SVG scales its text with its width, so one drawing cannot be readable at both: the wide chart's
+15-unit text is 10-16 px in a desk's half or whole column, but would be 8 px on a 390 px phone, where the
+narrow chart's 15 units are about 13 px.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class Shape:
     labels: int  # at most this many x-axis labels, so that they never overlap
 
 
-WIDE = Shape("wide", 640, 200, 40, 28, 12, 11, 12)
+WIDE = Shape("wide", 640, 200, 50, 28, 12, 15, 8)
 NARROW = Shape("narrow", 360, 240, 46, 34, 14, 15, 4)
 
 

@@ -81,9 +81,9 @@ def _fits(page: object) -> None:
     assert found["scroll"] <= PHONE["width"] and found["body"] <= PHONE["width"], found
 
 
-def _readable(page: object) -> int:
+def _readable(page: object, least: float = MIN_TEXT_PX) -> int:
     sizes = page.evaluate(TEXT_SIZES)  # type: ignore[attr-defined]
-    assert sizes and min(sizes) >= MIN_TEXT_PX, f"chart text as small as {min(sizes):.1f}px"
+    assert sizes and min(sizes) >= least, f"chart text as small as {min(sizes):.1f}px"
     return len(sizes)
 
 
@@ -147,3 +147,6 @@ def test_on_a_phone_nothing_overflows_and_filters_drill_down_and_report_work(liv
     download.value.save_as(saved)
     assert saved.read_bytes().startswith(b"%PDF-") and download.value.suggested_filename.endswith("autumn-2026.pdf")
     page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})  # at a desk: the wide drawings, two a row
+    assert page.locator('svg.chart.narrow[data-chart="Questions per week"]').bounding_box() is None
+    _readable(page, least=10)
