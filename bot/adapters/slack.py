@@ -372,6 +372,8 @@ class SlackAdapter:
             await self._socket.connect_async()  # type: ignore[no-untyped-call]
 
     async def stop(self) -> None:
+        if self.listeners is not None and self.listeners.chat.identities is not None:
+            await self.listeners.chat.identities.drain()  # users.info lookups in flight finish first
         if self._socket is not None:
             await self._socket.close_async()  # type: ignore[no-untyped-call]
             self._socket = None

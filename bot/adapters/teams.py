@@ -212,6 +212,8 @@ class TeamsAdapter:
 
 
     async def stop(self) -> None:
+        if self.chat.identities is not None:  # member lookups in flight use the SDK's client closed below
+            await self.chat.identities.drain()
         try:
             await self.app.stop()
         finally:  # the SDK's HTTP clients (replies, proactive API) are ours to close: no sockets left

@@ -84,6 +84,17 @@ class Identities:
             except RuntimeError:  # shutting down: matched next time
                 pass
 
+    async def drain(self, timeout: float = 5.0) -> None:
+        """Let this loop's lookups finish (an adapter stopping, before it closes its HTTP clients); any
+        still running after *timeout* seconds are cancelled: they are retried after a restart."""
+        pending = [t for t in self._tasks if t.get_loop() is asyncio.get_running_loop()]
+        if not pending:
+            return
+        _done, late = await asyncio.wait(pending, timeout=timeout)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
+
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
