@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bot import runtime as runtime_mod
+from bot.admin import register_pdf
 from bot.admin.register import write_csv as write_register_csv
 from bot.admin.report import print_report, write_csv
 from bot.cli._shared import CorpusOpt, IndexOpt, OrgOpt, _database, _fail, _orgs, _settings, _since, app, out
@@ -42,6 +43,7 @@ def report(org: OrgOpt, since: Annotated[Optional[str], typer.Option(help="From 
 
 @app.command()
 def acks(org: OrgOpt, csv_file: Annotated[Optional[Path], typer.Option("--csv", help="Write the register to this CSV file.")] = None,
+         pdf_file: Annotated[Optional[Path], typer.Option("--pdf", help="Write the register as a printable PDF.")] = None,
          corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
     """The induction acknowledgement register: per policy version, who acknowledged and who is outstanding."""
     settings = _settings(corpus, index)
@@ -51,10 +53,19 @@ def acks(org: OrgOpt, csv_file: Annotated[Optional[Path], typer.Option("--csv", 
             if org not in runtime.orgs:
                 raise PolicybotError(f"unknown organisation '{org}' (known: {', '.join(sorted(runtime.orgs))})")
             registers = runtime.register(org)
+            name, now = runtime.orgs[org].name, runtime.clock()
         finally:
             runtime.close()
     except PolicybotError as exc:
         raise _fail(exc) from exc
+    if pdf_file is not None:
+        try:
+            pdf_file.write_bytes(register_pdf.render(name, registers, now))
+        except OSError as exc:
+            raise _fail(PolicybotError(f"{pdf_file}: cannot be written ({exc.strerror})")) from exc
+        out.print(f"wrote the register of {len(registers)} policies to {pdf_file}")
+        if csv_file is None:
+            return
     if csv_file is not None:
         with open(csv_file, "w", encoding="utf-8", newline="") as fh:
             write_register_csv(registers, fh)

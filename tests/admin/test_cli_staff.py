@@ -73,3 +73,19 @@ def test_a_bad_row_is_refused_naming_its_line_and_nothing_is_stored(env: Path) -
     missing = runner.invoke(app, ["staff", "import", "--org", ORG, str(env / "nope.csv")])
     assert missing.exit_code == 2 and "cannot be read" in missing.output
     assert runner.invoke(app, ["staff", "list", "--org", "nowhere"]).exit_code == 2
+
+
+def test_the_acks_command_writes_the_register_as_a_pdf_naming_directory_people(env: Path) -> None:
+    export = env / "staff.csv"
+    export.write_text("name,email\nAda Lovelace,ada@stonebay.example\n", "utf-8")
+    runner.invoke(app, ["staff", "import", "--org", ORG, str(export)])
+    target = env / "register.pdf"
+    result = runner.invoke(app, ["acks", "--org", ORG, "--pdf", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "wrote the register" in result.output and target.read_bytes().startswith(b"%PDF-")
+    from pypdf import PdfReader
+
+    text = " ".join(page.extract_text() for page in PdfReader(target).pages)
+    assert "Ada Lovelace" in text and "Tess Teacher" in text and "outstanding" in text
+    unwritable = runner.invoke(app, ["acks", "--org", ORG, "--pdf", str(env / "no-such-dir" / "r.pdf")])
+    assert unwritable.exit_code == 2 and "cannot be written" in unwritable.output
