@@ -7,8 +7,11 @@ Sets (gold rows in the scorer's format, ../shared/tools/score_answers.py):
   library        benchmarks/library_questions.jsonl over ../shared/corpora (hashed: decoded at run time
                  against the library, see benchmarks/library_gold.py), written before tuning
   library-fresh  benchmarks/library_questions_fresh.jsonl, the same, written after tuning
+  library-fresh2 benchmarks/library_questions_fresh2.jsonl, the same, a second held-out batch, written
+                 after further tuning, without running the system
   seeds          benchmarks/questions.jsonl over ./corpus (the bundled seed policies)
   seeds-fresh    benchmarks/questions_fresh.jsonl
+  seeds-fresh2   benchmarks/questions_fresh2.jsonl, the second held-out batch
   dev            ../shared/eval/dev.jsonl
 Each system answers through the `ask --org ORG --json` contract: ours is `python -m bot` with its own
 index folder per corpus under benchmarks/.cache (so the project's index/ is left alone), the peer is
@@ -33,8 +36,10 @@ CACHE = ROOT / "benchmarks" / ".cache" / "eval"
 SETS = {
     "library": (ROOT / "benchmarks" / "library_questions.jsonl", SHARED / "corpora", True),
     "library-fresh": (ROOT / "benchmarks" / "library_questions_fresh.jsonl", SHARED / "corpora", True),
+    "library-fresh2": (ROOT / "benchmarks" / "library_questions_fresh2.jsonl", SHARED / "corpora", True),
     "seeds": (ROOT / "benchmarks" / "questions.jsonl", ROOT / "corpus", False),
     "seeds-fresh": (ROOT / "benchmarks" / "questions_fresh.jsonl", ROOT / "corpus", False),
+    "seeds-fresh2": (ROOT / "benchmarks" / "questions_fresh2.jsonl", ROOT / "corpus", False),
     "dev": (SHARED / "eval" / "dev.jsonl", ROOT / "corpus", False),
 }
 FIGURES = ("hit@1", "hit@3", "answered", "declined", "contacts", "other-org-passages", "over-600-chars")
