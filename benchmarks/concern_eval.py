@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +47,8 @@ def auc(scores: np.ndarray, y: np.ndarray) -> float:
     return float(((pos[:, None] > neg[None, :]).mean() + 0.5 * (pos[:, None] == neg[None, :]).mean()))
 
 
-def nested_cv(examples: list[cm.Example], vectors: np.ndarray, model_id: str) -> list[cm.Concern]:
+def nested_cv(examples: list[cm.Example], vectors: np.ndarray, model_id: str,
+              encode: Callable[[str], np.ndarray]) -> list[cm.Concern]:
     y = np.array([e.concern for e in examples], dtype=np.int64)
     fold_of = concern_training.folds_of(y, seed=1)
     out: list[cm.Concern | None] = [None] * len(examples)
@@ -54,14 +56,14 @@ def nested_cv(examples: list[cm.Example], vectors: np.ndarray, model_id: str) ->
         train = [i for i in range(len(y)) if fold_of[i] != f]
         model = concern_training.train([examples[i] for i in train], vectors[train], model_id, "cv")
         for i in np.flatnonzero(fold_of == f):
-            out[i] = cm.detect(examples[i].text, vectors[i], model_id, model)
+            out[i] = cm.detect_told(examples[i].text, vectors[i], model_id, encode, model)
     return [c for c in out if c is not None]
 
 
-def scored(rows: list[dict[str, str]], vectors: np.ndarray, model_id: str, model: cm.ConcernModel
-           ) -> dict[str, object]:
+def scored(rows: list[dict[str, str]], vectors: np.ndarray, model_id: str, model: cm.ConcernModel,
+           encode: Callable[[str], np.ndarray]) -> dict[str, object]:
     y = np.array([r["label"] == "concern" for r in rows], dtype=np.float64)
-    found = [cm.detect(r["text"], v, model_id, model) for r, v in zip(rows, vectors)]
+    found = [cm.detect_told(r["text"], v, model_id, encode, model) for r, v in zip(rows, vectors)]
     return summary(rows, found, y)
 
 
@@ -81,10 +83,14 @@ def summary(rows: list[dict[str, str]], found: list[cm.Concern], y: np.ndarray) 
 
 def main() -> None:
     emb = embedder(Settings())
+
+    def encode(text: str) -> np.ndarray:  # the telling part of a message, as the service embeds it
+        return emb.encode(cm.embed_texts([text]))[0]
+
     examples = cm.load_examples()
     vectors = emb.encode(cm.embed_texts([e.text for e in examples]))
     rows = [{"text": e.text, "label": "concern" if e.concern else "ordinary", "about": e.about} for e in examples]
-    cv = summary(rows, nested_cv(examples, vectors, emb.model_id),
+    cv = summary(rows, nested_cv(examples, vectors, emb.model_id, encode),
                  np.array([e.concern for e in examples], dtype=np.float64))
     model = cm.bundled()
     assert model is not None and model.model_id == emb.model_id, "train first: python -m bot.core.concern_training"
@@ -96,10 +102,10 @@ def main() -> None:
             continue
         fresh = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
         f_vectors = emb.encode(cm.embed_texts([r["text"] for r in fresh]))
-        sets[f"{path.name} (written after training)"] = scored(fresh, f_vectors, emb.model_id, model)
+        sets[f"{path.name} (written after training)"] = scored(fresh, f_vectors, emb.model_id, model, encode)
         for r, v in zip(fresh * 5, np.vstack([f_vectors] * 5)):
             start = time.perf_counter()
-            cm.detect(r["text"], v, emb.model_id, model)
+            cm.detect_told(r["text"], v, emb.model_id, encode, model)
             timings.append((time.perf_counter() - start) * 1000)
     result = {"training_examples": len(examples), "thresholds": [model.concern_threshold, model.net_threshold,
                                                                  model.adult_threshold],

@@ -10,8 +10,10 @@ from dataclasses import replace
 from datetime import date
 from typing import Protocol
 
+import numpy as np
+
 from bot.core import compose
-from bot.core.concern_model import Concern, detect
+from bot.core.concern_model import Concern, detect_told, embed_texts
 from bot.core.models import Answer, Contact, Passage, Question
 from bot.errors import QuestionError, UnknownOrganisation
 from bot.reading import roles
@@ -78,7 +80,7 @@ class AnswerService:
         directory = self._directory(question.org)
         answer = self._answered(question, hits[:k], directory) if result.answered \
             else self._not_answered(question, directory)
-        concern = detect(text, result.vector, self.searcher.embedder.model_id)
+        concern = detect_told(text, result.vector, self.searcher.embedder.model_id, self._vector_of)
         if concern.flagged:
             answer = self._act_now(answer, directory, concern)
         log_id = self.log.record(question, answer) if self.log is not None else None
@@ -91,6 +93,10 @@ class AnswerService:
             passed_on = "" if answer.answered or answer.urgent else f" {_PASSED_ON}"
             answer = replace(answer, log_id=log_id, message=answer.message + passed_on)
         return answer
+
+    def _vector_of(self, text: str) -> np.ndarray:
+        """A piece of a question as the concern model reads it: embedded as search embeds a question."""
+        return self.searcher.embedder.encode(embed_texts([text]))[0]
 
     def feedback(self, log_id: str, helpful: bool, org: str, comment: str | None = None) -> bool:
         """Helpful / not helpful on an answer this service gave to someone of *org*."""

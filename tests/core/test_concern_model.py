@@ -125,6 +125,28 @@ def test_the_model_decides_and_the_rules_catch_what_it_is_unsure_of() -> None:
     assert not cm.detect(told, vector, "m", confident_no).flagged
 
 
+def test_what_a_message_tells_is_read_apart_from_the_question_it_ends_with() -> None:
+    assert cm.told_part("kid in my class says her stepdad hits her, what do I do", cm._ASKS_WHAT_TO_DO) == \
+        "kid in my class says her stepdad hits her"
+    assert cm.told_part("two y6s sent nudes to each other. do i take their phones?", cm._ASKS_ANYTHING) == \
+        "two y6s sent nudes to each other"
+    assert cm.told_part("what do i do", cm._ASKS_WHAT_TO_DO) is None  # nothing told
+    assert cm.told_part("can i wear trainers on the trip", cm._ASKS_ANYTHING) is None
+    seen: list[str] = []
+
+    def encode(text: str) -> np.ndarray:
+        seen.append(text)
+        return np.zeros(3)
+
+    model = tiny_model(-0.2, -0.5)  # unsure: the model alone flags nothing, the rules' net catches
+    told = cm.detect_told("my pupil said her stepdad hits her, what do I do", np.zeros(3), "m", encode, model)
+    assert told.flagged and seen == []  # flagged whole: the telling part is not read again
+    confident_no = tiny_model(-1.0, -0.5)
+    assert not cm.detect_told("a girl said her stepdad hits her, what do I do", np.zeros(3), "m", encode,
+                              confident_no).flagged
+    assert seen == ["a girl said her stepdad hits her"]  # read apart once, and still not flagged by this model
+
+
 def test_without_a_matching_model_the_rules_decide_alone() -> None:
     model = tiny_model(1.0, -0.5)
     assert not cm.detect("can i wear trainers on the trip", np.zeros(3), "another-model", model).flagged
@@ -161,6 +183,34 @@ ORDINARY = [  # and the kinds it flagged wrongly
     "i failed my driving test again",
     "a pupil forgot his lunch what do i do",
 ]
+
+
+TOLD_THEN_ASKED = [  # a disclosure, then a question that reads like a procedural one
+    "kid in my class says her stepdad hits her, what do I do",
+    "two of my y6s have been sending nudes to each other on snapchat. do i take their phones?",
+    "one of my pupils has gone really withdrawn, i think she might be self harming. do i go to the senco or the dsl?",
+    "a little girl said something really worrying about home. should i ask her more questions?",
+]
+ASKED = [  # ordinary messages that end the same way
+    "a child fell over at break and grazed her knee, what do i do",
+    "caught a yr8 on his phone in maths, he was texting his mum about pick up. do i confiscate it?",
+    "laptop wont connect to the projector in room 14 again, who do i log it with",
+    "his mum had a baby girl last night! he wants to bring in a photo for show and tell, is that ok",
+]
+
+
+@pytest.mark.slow
+def test_a_disclosure_that_ends_by_asking_what_to_do_is_still_flagged(real_embedder: object) -> None:
+    model = cm.bundled()
+    assert model is not None
+
+    def encode(text: str) -> np.ndarray:
+        return real_embedder.encode(cm.embed_texts([text]))[0]  # type: ignore[attr-defined]
+
+    found = {t: cm.detect_told(t, encode(t), model.model_id, encode, model) for t in TOLD_THEN_ASKED + ASKED}
+    assert [t for t in TOLD_THEN_ASKED if not found[t].flagged] == []
+    assert [t for t in ASKED if found[t].flagged] == []
+    assert found[TOLD_THEN_ASKED[0]].about == "child"
 
 
 @pytest.mark.slow
