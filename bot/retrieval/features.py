@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -193,7 +193,7 @@ STRINGS = "features.json"
 
 
 def write_arrays(features: ClauseFeatures, fh: BinaryIO) -> None:
-    extra = {"answers": features.answers} if features.answers is not None else {}
+    extra: dict[str, Any] = {"answers": features.answers} if features.answers is not None else {}
     np.savez(fh, term_ids=features.term_ids, term_offsets=features.term_offsets, others=features.others,
              list_parent=features.list_parent, **extra)
 

@@ -175,7 +175,8 @@ class RowFile:
         out = np.empty((wanted.size, self.shape[1]), dtype=self.dtype)
         if not wanted.size:
             return out
-        flat = memoryview(out.reshape(-1).view(np.uint8))
+        # numpy's stubs give ndarray its __buffer__ only on Python 3.12+; it is a buffer on 3.11 too
+        flat = memoryview(out.reshape(-1).view(np.uint8))  # type: ignore[arg-type]
         breaks = np.flatnonzero(np.diff(wanted) != 1) + 1
         starts, ends = np.concatenate(([0], breaks)).tolist(), np.concatenate((breaks, [wanted.size])).tolist()
         size, base = self._row_bytes, self._offset

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from threading import Lock
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,6 +23,9 @@ from bot.retrieval.bm25 import Bm25Index
 from bot.retrieval.embeddings import Embedder
 from bot.retrieval.features import (SAYS_WHEN, SAYS_WHO, ClauseFeatures, answers, audience_is_others, clause_terms,
                                     derive, heading, matters_covered)
+
+if TYPE_CHECKING:
+    from bot.retrieval.index_store import RowFile
 
 __all__ = ["HybridSearcher", "SearchParams", "Hit", "SearchResult", "clause_embedding_text",
            "passage_embedding_texts", "clause_terms",
@@ -197,7 +201,8 @@ def _local(parents: np.ndarray, rows: np.ndarray, n_clauses: int) -> np.ndarray:
 class HybridSearcher:
     def __init__(self, orgs: dict[str, Organisation], documents: list[DocumentInfo], clauses: list[Clause],
                  embeddings: np.ndarray, embedder: Embedder, params: SearchParams | None = None,
-                 features: ClauseFeatures | None = None, passage_embeddings: np.ndarray | None = None,
+                 features: ClauseFeatures | None = None,
+                 passage_embeddings: np.ndarray | RowFile | None = None,
                  second: SecondOpinion | None = None) -> None:
         """*features* are the ones stored with the index; without them every clause is analysed here.
         *passage_embeddings* (one row per clause: its passage's embedding, passage_embedding_texts) may be
