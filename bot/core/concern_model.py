@@ -300,13 +300,10 @@ def detect(text: str, vector: np.ndarray | None, model_id: str | None,
     return Concern(True, reason, _whom(text, adult), score)
 
 
-# A message that tells something, then asks what to do about it ("kid in my class says her stepdad hits
-# her, what do I do"): the question at the end reads like the procedural questions the model learned are
-# not concerns, and can pull a plain disclosure under the threshold. The telling part is checked alone too.
-_ASKS_WHAT_TO_DO = re.compile(
-    r"(?:^|[\s,.;:!?\-\u2013\u2014(]+)((?:so\s+|and\s+|but\s+|ok\s+|now\s+)?(?:what\s+(?:do|should|shall|can)\s+(?:i|we)\s+do"
-    r"|what\s+(?:am\s+i|are\s+we)\s+(?:supposed|meant|legally\s+meant|expected)\s+to\s+do|what\s+now|what\s+next"
-    r"|what\s+happens\s+now|what\s+(?:are\s+)?(?:the\s+)?next\s+steps|any\s+advice|help)\b[^.!]*[?.!]*\s*)$", re.IGNORECASE)
+# A message that tells something, then asks what to do about it ("a girl in my class says her stepdad hits
+# her, what do I do?", "... sending nudes to each other. do i take their phones?"): the question at the end
+# reads like the procedural questions the model learned are not concerns, and can pull a plain disclosure
+# under the threshold. The telling part is checked alone too.
 _ASKS_ANYTHING = re.compile(
     r"(?:^|[\s,.;:!?\-\u2013\u2014(]+)((?:so\s+|and\s+|but\s+|ok\s+|now\s+)?(?:what\s+(?:do|should|shall|can|am)\s+(?:i|we)"
     r"|what\s+now|what\s+next|what\s+happens|do\s+(?:i|we)|should\s+(?:i|we)|shall\s+(?:i|we)|can\s+(?:i|we)"
@@ -314,9 +311,9 @@ _ASKS_ANYTHING = re.compile(
     r"|who\s+to|where\s+do\s+(?:i|we)|does\s+(?:this|that|it)|any\s+advice|help)\b[^.!]*[?.!]*\s*)$", re.IGNORECASE)
 
 
-def told_part(text: str, asking: re.Pattern[str]) -> str | None:
+def told_part(text: str) -> str | None:
     """What the message tells before the question it ends with (at least four words), if it ends so."""
-    m = asking.search(text)
+    m = _ASKS_ANYTHING.search(text)
     if not m:
         return None
     head = text[:m.start(1)].strip(" ,.;:-\u2013\u2014")
@@ -325,20 +322,15 @@ def told_part(text: str, asking: re.Pattern[str]) -> str | None:
 
 def detect_told(text: str, vector: np.ndarray | None, model_id: str | None,
                 encode: Callable[[str], np.ndarray], model: ConcernModel | None = None) -> Concern:
-    """`detect`, then, when the message is not flagged and ends by asking what to do, its telling part
-    alone: flagged on the model when the question was "what do I do?"; on any question ("do I take
-    their phones?", "should I ask her more?") only when the rules see a concern in it too (the model
-    alone fires too easily on short fragments: "laptop won't connect")."""
+    """`detect`, then, when the message is not flagged and ends with a question, its telling part alone,
+    flagged when the rules see a concern in it and the model agrees. Never on the model alone: it fires
+    too easily on a short fragment ("a parent messaged me on my personal facebook about homework",
+    "laptop won't connect")."""
     found = detect(text, vector, model_id, model)
     if found.flagged or vector is None:
         return found
-    first = told_part(text, _ASKS_WHAT_TO_DO)
-    if first is not None:
-        again = detect(first, encode(first), model_id, model)
-        if again.flagged:
-            return again
-    told = told_part(text, _ASKS_ANYTHING)
-    if told is not None and told != first and check_concern(told).flagged:
+    told = told_part(text)
+    if told is not None and check_concern(told).flagged:
         again = detect(told, encode(told), model_id, model)
         if again.flagged:
             return again

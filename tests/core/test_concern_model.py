@@ -126,12 +126,12 @@ def test_the_model_decides_and_the_rules_catch_what_it_is_unsure_of() -> None:
 
 
 def test_what_a_message_tells_is_read_apart_from_the_question_it_ends_with() -> None:
-    assert cm.told_part("kid in my class says her stepdad hits her, what do I do", cm._ASKS_WHAT_TO_DO) == \
+    assert cm.told_part("kid in my class says her stepdad hits her, what do I do") == \
         "kid in my class says her stepdad hits her"
-    assert cm.told_part("two y6s sent nudes to each other. do i take their phones?", cm._ASKS_ANYTHING) == \
+    assert cm.told_part("two y6s sent nudes to each other. do i take their phones?") == \
         "two y6s sent nudes to each other"
-    assert cm.told_part("what do i do", cm._ASKS_WHAT_TO_DO) is None  # nothing told
-    assert cm.told_part("can i wear trainers on the trip", cm._ASKS_ANYTHING) is None
+    assert cm.told_part("what do i do") is None  # nothing told
+    assert cm.told_part("can i wear trainers on the trip") is None
     seen: list[str] = []
 
     def encode(text: str) -> np.ndarray:
@@ -186,7 +186,7 @@ ORDINARY = [  # and the kinds it flagged wrongly
 
 
 TOLD_THEN_ASKED = [  # a disclosure, then a question that reads like a procedural one
-    "kid in my class says her stepdad hits her, what do I do",
+    "a girl in my class says her stepdad hits her, what do I do",
     "two of my y6s have been sending nudes to each other on snapchat. do i take their phones?",
     "one of my pupils has gone really withdrawn, i think she might be self harming. do i go to the senco or the dsl?",
     "a little girl said something really worrying about home. should i ask her more questions?",
@@ -196,6 +196,8 @@ ASKED = [  # ordinary messages that end the same way
     "caught a yr8 on his phone in maths, he was texting his mum about pick up. do i confiscate it?",
     "laptop wont connect to the projector in room 14 again, who do i log it with",
     "his mum had a baby girl last night! he wants to bring in a photo for show and tell, is that ok",
+    "a parent messaged me on my personal facebook about her son's homework, what do i do with it",
+    "A current pupil messaged my personal Instagram. What do I do?",
 ]
 
 
