@@ -172,8 +172,7 @@ class Reranker:
         self.weight = weight
         self.clauses = clauses if clauses is not None else ClauseVectors(encode)
         self._by_row: np.ndarray | None = None  # index row -> row of self.clauses' vectors, after prepare
-        self._asked: dict[str, np.ndarray] = {}  # the last few questions' vectors, oldest first
-        self._lock = threading.Lock()
+        self._last = threading.local()  # per thread: the last question encoded and its vector
 
     def prepare(self, clauses: Sequence[Clause]) -> int:
         """Encode (once) what has no vector yet of every passage search can quote from *clauses* (the
@@ -192,16 +191,13 @@ class Reranker:
         return self.clauses.at(by_row[rows]) @ self._question(question)
 
     def _question(self, question: str) -> np.ndarray:
-        """The question's vector, encoded once for both uses of one question (candidates, then order)."""
-        with self._lock:
-            found = self._asked.get(question)
-        if found is None:
-            found = self.encode([question])[0]
-            with self._lock:
-                self._asked[question] = found
-                while len(self._asked) > 64:
-                    del self._asked[next(iter(self._asked))]
-        return found
+        """The question's vector, encoded once for both uses of one question (choosing the candidates,
+        then ordering them): each thread remembers the last question it encoded, nothing more."""
+        last = self._last
+        if getattr(last, "question", None) != question:
+            last.vector = self.encode([question])[0]
+            last.question = question
+        return last.vector
 
     def order(self, question: str, hits: Sequence[T], clause_of: Callable[[T], Clause],
               score_of: Callable[[T], float]) -> list[T]:

@@ -75,9 +75,14 @@ def test_the_service_reorders_only_when_configured_and_never_changes_abstention(
     assert after.passages[0].text == last != before.passages[0].text
     assert len(after.passages) == len(before.passages)
     plain.answer(question)
-    assert calls == [1, 5]  # asked again: the question's and the clauses' vectors are remembered
+    assert calls == [1, 5]  # asked again at once: the question's and the clauses' vectors are remembered
     declined = plain.answer(Question("how much is the staff car park permit?", "stone-bay-school"))
     assert not declined.answered and calls == [1, 5]  # an unanswered question is not reranked
+    other = plain.answer(Question("can i post photos of pupils on my personal instagram?", "stone-bay-school"))
+    assert other.answered and len(calls) > 2  # another question, reranked, came between ...
+    seen = len(calls)
+    plain.answer(question)
+    assert calls[seen:] == [1]  # ... so the question is encoded again (its clauses' vectors are remembered)
     prepared = Reranker(prefer_last, depth=5, weight=1.0)
     from bot.retrieval import index_store
 
