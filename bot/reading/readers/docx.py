@@ -15,12 +15,14 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
+from typing import cast
 
 import docx
 from docx.document import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
+from docx.opc.part import XmlPart
 from docx.oxml.ns import qn
 from docx.styles.style import ParagraphStyle
 from lxml import etree
@@ -49,6 +51,18 @@ _RUNS = etree.XPath(".//w:r[not(ancestor::w:del or ancestor::w:moveFrom or ances
 _CELL_PARAGRAPHS = etree.XPath(".//w:p[not(ancestor::w:txbxContent or ancestor::mc:Fallback)]", namespaces=_NS)
 _OUTLINE = etree.XPath("./w:pPr/w:outlineLvl/@w:val", namespaces=_NS)
 _TOC_GALLERY = etree.XPath("./w:sdtPr/w:docPartObj/w:docPartGallery/@w:val", namespaces=_NS)
+
+
+def _elements(path: etree.XPath, node: etree._Element) -> list[etree._Element]:
+    """What an XPath that selects elements finds (lxml types any XPath's result as every kind of value)."""
+    return cast(list[etree._Element], path(node))
+
+
+def _strings(path: etree.XPath, node: etree._Element) -> list[str]:
+    """What an XPath that selects attribute values finds."""
+    return cast(list[str], path(node))
+
+
 _HEADING_STYLE = re.compile(r"heading\s*(\d)$", re.IGNORECASE)
 _LIST_STYLE = re.compile(r"list(?: (bullet|number|continue|paragraph))?(?: (\d))?$", re.IGNORECASE)
 _CHAR = {qn("w:tab"): " ", qn("w:ptab"): " ", qn("w:noBreakHyphen"): "-"}
@@ -72,7 +86,7 @@ def _body(container: etree._Element) -> Iterator[etree._Element]:
     for child in container.iterchildren():
         if child.tag in (_P, _TBL):
             yield child
-        elif child.tag == _SDT and "Table of Contents" not in _TOC_GALLERY(child):
+        elif child.tag == _SDT and "Table of Contents" not in _strings(_TOC_GALLERY, child):
             content = child.find(qn("w:sdtContent"))
             if content is not None:
                 yield from _body(content)
@@ -139,7 +153,7 @@ class _Reader:
         if merge is not None and merge.get(qn("w:val")) != "restart":
             return ""
         texts = []
-        for p in _CELL_PARAGRAPHS(tc):
+        for p in _elements(_CELL_PARAGRAPHS, tc):
             num_id, ilvl, _ = _numbering_of(p, self._style_chain(p))
             marker = self._numbering.marker(num_id, ilvl) if num_id else ""
             texts.append(f"{marker} {clean(' '.join(_lines(p)))}")
@@ -217,9 +231,11 @@ def _override(levels: dict[int, tuple[str, str, int]], override: etree._Element)
 
 def _numbering_xml(document: Document) -> etree._Element | None:
     try:
-        return document.part.part_related_by(RT.NUMBERING).element
+        numbering = cast(XmlPart, document.part.part_related_by(RT.NUMBERING))  # numbering.xml is XML
     except KeyError:  # no numbering.xml: the document has no automatic numbering
         return None
+    element: etree._Element = numbering.element
+    return element
 
 
 def _style_id(p: etree._Element) -> str | None:
@@ -235,7 +251,7 @@ def _heading_level(p: etree._Element, styles: list[tuple[str, ParagraphStyle]]) 
         if match := _HEADING_STYLE.match(name):
             return min(max(int(match.group(1)), 1), 6)
     for element in [p, *(style.element for _, style in styles)]:
-        for value in _OUTLINE(element):
+        for value in _strings(_OUTLINE, element):
             level = int(value) if value.isdigit() else 9
             return min(level + 1, 6) if level < 9 else 0
     return 0
@@ -265,7 +281,7 @@ def _numbering_of(p: etree._Element, styles: list[tuple[str, ParagraphStyle]]) -
 def _lines(p: etree._Element) -> list[str]:
     """The paragraph's visible text, one string per manual line break."""
     lines = [""]
-    for run in _RUNS(p):
+    for run in _elements(_RUNS, p):
         if run.find(f"{qn('w:rPr')}/{qn('w:vanish')}") is not None:
             continue  # hidden text
         for child in run.iterchildren():

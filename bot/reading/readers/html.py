@@ -80,7 +80,7 @@ def _soup(text: str) -> BeautifulSoup:
 
 def _content_root(soup: BeautifulSoup) -> Tag:
     """The page's marked content (<main>, role=main, or its only <article>), else the whole body."""
-    main = soup.find("main") or soup.find(attrs={"role": "main"})
+    main = soup.find("main") or soup.find(None, {"role": "main"})
     if isinstance(main, Tag):
         return main
     articles = soup.find_all("article")
@@ -115,7 +115,7 @@ def _is_furniture(tag: Tag) -> bool:
 
 
 def _class_and_id(tag: Tag) -> list[str]:
-    classes = tag.get("class") or []
+    classes: str | list[str] = tag.get("class") or []
     return [*(classes if isinstance(classes, list) else str(classes).split()), *str(tag.get("id", "")).split()]
 
 

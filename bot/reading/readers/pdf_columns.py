@@ -26,9 +26,9 @@ def find_gutter(lines: list[Line], width: float) -> float | None:
     runs = [r for r in _runs(quiet, int(width * 0.3), int(width * 0.7)) if r[1] - r[0] >= 8]
     for start, end in sorted(runs, key=lambda r: r[0] - r[1]):
         clear = [x for x in range(start, end) if crossing[x] == 0] or list(range(start, end))
-        x = (clear[0] + clear[-1]) / 2
-        if _splits(lines, x, start):
-            return x
+        middle = (clear[0] + clear[-1]) / 2
+        if _splits(lines, middle, start):
+            return middle
     return None
 
 

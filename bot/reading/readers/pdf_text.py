@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from bot.reading.blocks import fold
+from bot.reading.blocks import BlockKind, fold
 from bot.reading.readers.pdf_layout import Line
 from bot.reading.readers.pdf_outline import Head, numbered_depth, outline_levels
 
@@ -33,7 +33,7 @@ class Style:
 class Unit:
     """Lines that make one block."""
 
-    kind: str  # "heading" | "paragraph" | "item"
+    kind: BlockKind  # "heading" | "paragraph" | "item"
     lines: list[Line] = field(default_factory=list)
     marker: str = ""
     depth: int = 0
