@@ -58,6 +58,8 @@ def test_everyday_staff_matters_are_recognised_in_questions_and_in_policies() ->
     ("whats the code for the key safe", "codes"),
     ("whose turn is it to buy the milk", "rota"),
     ("fire alarm goes off - where's our meeting point?", "fire"),
+    ("how many days paternity leave do i get?", "leave"),
+    ("has anyone booked the christmas meal yet?", "social"),
 ])
 def test_more_everyday_staff_matters(question: str, matter: str) -> None:
     from bot.retrieval.analysis import staff_matters_asked, staff_matters_covered
