@@ -25,12 +25,13 @@ from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import AccessDenied, ConfigError, StorageError
 from bot.reading.documents import Organisation, SltMember
+from bot.storage.results import rows_matched
 from bot.storage.tables import SignInFailure, SltCredential, SltSession
 
 MIN_PASSWORD = 12
@@ -167,6 +168,7 @@ class SignIn:
         recent = SignInFailure.at >= now - timedelta(seconds=lim.window_s)
         account = (SignInFailure.org == who.org, SignInFailure.email == who.email)
         from_here = SignInFailure.client == who.client
+        checks: list[tuple[tuple[ColumnElement[bool], ...], int, int, str]]
         if who.recognised:
             checks = [((from_here, recent, *account), lim.per_device, lim.window_s, _ACCOUNT_HERE)]
         else:
@@ -261,9 +263,9 @@ def _hash(token: str) -> str:
 def purge(db: sessionmaker[Session], now: datetime, limits: Limits = Limits()) -> tuple[int, int]:
     """Delete expired session records and failures older than any limit's window; returns how many of each."""
     with db.begin() as session:
-        sessions = session.execute(delete(SltSession).where(SltSession.expires_at <= now)).rowcount
-        failures = session.execute(delete(SignInFailure).where(
-            SignInFailure.at < now - timedelta(seconds=limits.keep_s))).rowcount
+        sessions = rows_matched(session.execute(delete(SltSession).where(SltSession.expires_at <= now)))
+        failures = rows_matched(session.execute(delete(SignInFailure).where(
+            SignInFailure.at < now - timedelta(seconds=limits.keep_s))))
     return sessions or 0, failures or 0
 
 

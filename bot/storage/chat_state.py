@@ -32,6 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.chat_state import WalkState, notice_key
+from bot.storage.results import rows_matched
 from bot.storage.question_log import utc_now
 from bot.storage.tables import ChatNoticeShown, ChatReminder, ChatRoomSession, ChatWalk
 
@@ -126,9 +127,9 @@ class SqlWalks:
         stored = replace(state, version=expected + 1)
         try:
             with self._database(person) as session:
-                changed = session.execute(
+                changed = rows_matched(session.execute(
                     update(ChatWalk).where(ChatWalk.person_key == person, ChatWalk.version == expected)
-                    .values(**_values(state, self.clock()), version=expected + 1)).rowcount == 1
+                    .values(**_values(state, self.clock()), version=expected + 1))) == 1
         except SQLAlchemyError as exc:
             self.outage.lost(exc)
             with self._lock:  # the same compare-and-set, on this process's copy
@@ -146,8 +147,8 @@ class SqlWalks:
     def end(self, person: str, expected: int) -> bool:
         try:
             with self._database(person) as session:
-                ended = session.execute(delete(ChatWalk).where(ChatWalk.person_key == person,
-                                                               ChatWalk.version == expected)).rowcount == 1
+                ended = rows_matched(session.execute(delete(ChatWalk).where(
+                    ChatWalk.person_key == person, ChatWalk.version == expected))) == 1
         except SQLAlchemyError as exc:
             self.outage.lost(exc)
             with self._lock:
@@ -279,7 +280,7 @@ class SqlNudges:
             if session.scalar(select(ChatReminder.person_key).where(ChatReminder.person_key == person)) is None:
                 return False
         with self.db.begin() as session:  # whoever deletes the row shows the reminder
-            return session.execute(delete(ChatReminder).where(ChatReminder.person_key == person)).rowcount == 1
+            return rows_matched(session.execute(delete(ChatReminder).where(ChatReminder.person_key == person))) == 1
 
     def first_showing(self, person: str, notice: str) -> bool:
         with self.db.begin() as session:
@@ -294,10 +295,10 @@ def purge(db: sessionmaker[Session], now: datetime) -> dict[str, int]:
     """Delete walkthroughs left untouched for WALK_IDLE_DAYS (ended ones are deleted when they end), and
     reminders and notices past their days; returns how many of each."""
     with db.begin() as session:
-        walks = session.execute(delete(ChatWalk).where(
-            ChatWalk.updated_at < now - timedelta(days=WALK_IDLE_DAYS))).rowcount
-        reminders = session.execute(delete(ChatReminder).where(
-            ChatReminder.created_at < now - timedelta(days=REMINDER_DAYS))).rowcount
-        notices = session.execute(delete(ChatNoticeShown).where(
-            ChatNoticeShown.shown_at < now - timedelta(days=NOTICE_DAYS))).rowcount
+        walks = rows_matched(session.execute(delete(ChatWalk).where(
+            ChatWalk.updated_at < now - timedelta(days=WALK_IDLE_DAYS))))
+        reminders = rows_matched(session.execute(delete(ChatReminder).where(
+            ChatReminder.created_at < now - timedelta(days=REMINDER_DAYS))))
+        notices = rows_matched(session.execute(delete(ChatNoticeShown).where(
+            ChatNoticeShown.shown_at < now - timedelta(days=NOTICE_DAYS))))
     return {"walkthroughs": walks or 0, "reminders": reminders or 0, "notices": notices or 0}

@@ -27,6 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.deliveries import MemoryDeliveries, delivery_key
+from bot.storage.results import rows_matched
 from bot.storage.tables import DeliveryKey
 
 log = logging.getLogger(__name__)
@@ -100,4 +101,4 @@ def purge(sessions: sessionmaker[Session], now: datetime) -> int:
     """Delete the deliveries whose expiry is past; returns how many."""
     with sessions.begin() as session:
         result = session.execute(delete(DeliveryKey).where(DeliveryKey.expires_at < now))
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return rows_matched(result)

@@ -36,6 +36,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.ratelimit import RateLimiter
+from bot.storage.results import rows_matched
 from bot.storage.tables import RateBucket
 
 log = logging.getLogger(__name__)
@@ -118,4 +119,4 @@ def purge(sessions: sessionmaker[Session], now: float, full_after_s: float) -> i
     again, they hold nothing a fresh bucket would not. Returns how many."""
     with sessions.begin() as session:
         result = session.execute(delete(RateBucket).where(RateBucket.at < now - full_after_s))
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return rows_matched(result)

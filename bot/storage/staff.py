@@ -105,7 +105,8 @@ def parse_csv(text: str) -> list[StaffRow]:
     if "email" not in columns or not ("name" in columns or {"first", "last"} <= set(columns)):
         raise StaffImportError(f"line 1: the header must name an e-mail column and a name column (or forename "
                                f"and surname); found {', '.join(h.strip() for h in header) or 'nothing'}")
-    rows, seen = [], {}
+    rows: list[StaffRow] = []
+    seen: dict[str, int] = {}
     try:
         for values in reader:
             line = reader.line_num

@@ -4,6 +4,7 @@ alembic command line, e.g. `alembic revision --autogenerate -m "..."` from the r
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import Engine
 
 from bot.storage.tables import Base
 
@@ -11,8 +12,8 @@ config = context.config
 MIGRATION_LOCK = 0x706F6C6963790001  # "policy" + 1: this project's advisory lock key for migrations
 
 
-def _engine():  # type: ignore[no-untyped-def]
-    engine = config.attributes.get("engine")
+def _engine() -> Engine:
+    engine: Engine | None = config.attributes.get("engine")
     if engine is None:
         from bot.config import Settings
         from bot.storage.database import make_engine
