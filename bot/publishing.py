@@ -41,6 +41,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
+from bot.errors import IndexMissing
+from bot.reading.slt_answers import SltAnswerEntry
 from bot.retrieval import index_store
 from bot.retrieval.embeddings import Embedder
 from bot.storage import slt_store
@@ -146,7 +148,7 @@ def _offline(settings: Settings, emb: Embedder) -> Loaded:
     if pointed is not None:
         try:
             return Loaded(pointed, index_store.load(version_folder(settings, pointed)))
-        except (index_store.IndexMissing, *DAMAGED) as exc:
+        except (IndexMissing, *DAMAGED) as exc:
             log.warning("index version %s cannot be loaded (%s)", pointed, exc.__class__.__name__)
     with _build_lock(settings.index_dir):
         _build(settings, emb, None, None)  # the SLT answers are in the database: back with it
@@ -169,7 +171,7 @@ def versions_on_disk(index_dir: Path) -> list[str]:
     return sorted(p.name for p in base.iterdir() if p.is_dir() and _NAME.match(p.name)) if base.is_dir() else []
 
 
-def _build(settings: Settings, emb: Embedder, answers: dict[str, list[slt_store.SltAnswerEntry]] | None,
+def _build(settings: Settings, emb: Embedder, answers: dict[str, list[SltAnswerEntry]] | None,
            progress: Callable[[int, int], None] | None) -> index_store.BuildReport:
     return index_store.build(settings.corpus_dir, settings.index_dir, emb, progress,
                              max_bytes=settings.max_document_mb * 2**20, answers=answers)

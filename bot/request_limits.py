@@ -66,7 +66,8 @@ def too_deep(body: bytes, max_depth: int = MAX_JSON_DEPTH) -> bool:
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", []):
+    headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+    for key, value in headers:
         if key.lower() == name:
             return value.decode("latin-1").strip()
     return None

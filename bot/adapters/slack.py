@@ -462,7 +462,7 @@ def malformed(body: Payload) -> str:
     """Why *body* cannot be handled ("" when it can): fields the listeners read, of the wrong type."""
     if not isinstance(body, dict):
         return "not an object"
-    bad = [k for k in ("type", "team_id", "event_id", "api_app_id", "enterprise_id", "token")
+    bad: list[str] = [k for k in ("type", "team_id", "event_id", "api_app_id", "enterprise_id", "token")
            if k in body and not isinstance(body[k], (str, type(None)))]
     if bad:
         return f"fields {bad} are not strings"

@@ -208,7 +208,7 @@ class SignIn:
         flow = _FlowRequest(request, {})
         try:
             await self._metadata(provider)
-            response = await self.oauth.create_client(provider.name).authorize_redirect(
+            response: Response = await self._client(provider).authorize_redirect(
                 flow, self._redirect_uri(request, provider))
         except SignInRefused as refused:
             return _page("Sign in", f"<p>{html.escape(str(refused))}</p>", refused.status)
@@ -223,6 +223,7 @@ class SignIn:
         provider = self.providers.get(request.path_params["provider"])
         if provider is None:
             return _page("Sign in", "<p>No such sign-in on this server.</p>", 404)
+        response: Response
         try:
             who = await self._complete(request, provider)
         except SignInRefused as refused:
@@ -256,7 +257,7 @@ class SignIn:
             if published is not None and published != metadata.get("issuer"):
                 raise SignInRefused("This answer came from another identity provider than the one this sign-in "
                                     "went to. Sign in again.", 401)
-            token = await self.oauth.create_client(provider.name).authorize_access_token(
+            token = await self._client(provider).authorize_access_token(
                 _FlowRequest(request, state), **await self._verification(provider))
         claims = token.get("userinfo")
         if not claims:  # no id_token, or no nonce kept: never sign in on an access token alone
@@ -268,9 +269,14 @@ class SignIn:
         for tokens that did not come through it); SignInRefused if it cannot be accepted."""
         provider = self.providers[provider_name]
         with _refusals():
-            claims = await self.oauth.create_client(provider.name).parse_id_token(
+            claims = await self._client(provider).parse_id_token(
                 token, nonce=nonce, **await self._verification(provider))
         return self._identity(provider, dict(claims))
+
+    def _client(self, provider: Provider) -> Any:
+        """Authlib's Starlette client for *provider*. Any: types-Authlib leaves create_client and most of
+        the client's methods unannotated."""
+        return self.oauth.create_client(provider.name)  # type: ignore[no-untyped-call]
 
     async def _verification(self, provider: Provider) -> dict[str, Any]:
         """Authlib's ID token checks, at this server's clock, with this server's claims options."""
@@ -321,7 +327,7 @@ class SignIn:
     async def _metadata(self, provider: Provider) -> dict[str, Any]:
         """The provider's discovery document (fetched once), whose issuer must be the one configured
         (OpenID Connect Discovery 1.0, section 4.3)."""
-        metadata: dict[str, Any] = await self.oauth.create_client(provider.name).load_server_metadata()
+        metadata: dict[str, Any] = await self._client(provider).load_server_metadata()
         if not _same_issuer(provider.issuer, str(metadata.get("issuer", ""))):
             log.error("sign-in: %s's discovery document names issuer %r, not the configured %r", provider.name,
                       metadata.get("issuer"), provider.issuer)

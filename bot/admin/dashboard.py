@@ -31,7 +31,7 @@ from bot import wiring
 from bot.admin import auth, filters, governors, pages, queries, terms
 from bot.admin.gaps import answer_gap
 from bot.admin import register_pdf
-from bot.admin.register import named_raiser
+from bot.admin.register import PLATFORMS, named_raiser
 from bot.admin.register import write_csv as write_register_csv
 from bot.admin.report import CSV_HEADER, cell
 from bot.errors import AccessDenied, PolicybotError, StorageError
@@ -203,10 +203,10 @@ def routes(runtime: Runtime) -> list[Route | Mount]:
         if who is None or not _csrf(request, form):
             return Response("Sign in again to send reminders.", status_code=403)
         platform = str(form.get("platform", "")) or None
-        if platform is not None and platform not in register_pdf.PLATFORMS:
+        if platform is not None and platform not in PLATFORMS:
             return _notice_then(request, "/slt/acks", "Nobody reminded: that is not a platform the bot is on.")
         count = await run_in_threadpool(runtime.remind_outstanding, request.session["org"], platform)
-        where = f" on {register_pdf.PLATFORMS.get(platform, platform)}" if platform else ""
+        where = f" on {PLATFORMS.get(platform, platform)}" if platform else ""
         return _notice_then(request, "/slt/acks", f"{count} people{where} will be reminded the next time they "
                                                    "write to the bot.")
 

@@ -210,7 +210,8 @@ def _key_figures(f: Figures, styles: dict[str, ParagraphStyle]) -> Table:
 def _weekly_chart(f: Figures) -> Drawing:
     d = Drawing(174 * mm, 68 * mm)
     chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 12 * mm, 10 * mm, 156 * mm, 46 * mm
+    # (type: ignore: types-reportlab declares the charts' geometry as int; reportlab takes any number of points)
+    chart.x, chart.y, chart.width, chart.height = 12 * mm, 10 * mm, 156 * mm, 46 * mm  # type: ignore[assignment]
     weeks = f.weeks or (queries.Week(f.term.start, 0, 0),)
     chart.data = [[w.asked for w in weeks], [w.answered for w in weeks]]
     every = max(1, -(-len(weeks) // 9))
@@ -225,10 +226,10 @@ def _weekly_chart(f: Figures) -> Drawing:
     chart.valueAxis.gridStrokeColor = colors.HexColor("#d9dee7")
     chart.bars[0].fillColor, chart.bars[1].fillColor = LIGHT, ACCENT
     chart.bars.strokeColor = None
-    chart.barSpacing, chart.groupSpacing = 0.5, 3
+    chart.barSpacing, chart.groupSpacing = 0.5, 3  # type: ignore[assignment]
     legend = Legend()
-    legend.x, legend.y, legend.fontSize, legend.alignment = 14 * mm, 66 * mm, 8, "right"
-    legend.columnMaximum, legend.dx, legend.dy, legend.deltax = 1, 7, 7, 22 * mm
+    legend.x, legend.y, legend.fontSize, legend.alignment = 14 * mm, 66 * mm, 8, "right"  # type: ignore[assignment]
+    legend.columnMaximum, legend.dx, legend.dy, legend.deltax = 1, 7, 7, 22 * mm  # type: ignore[assignment]
     legend.colorNamePairs = [(LIGHT, "asked"), (ACCENT, "answered from the policies")]
     d.add(chart)
     d.add(legend)
@@ -241,7 +242,8 @@ def _induction_chart(f: Figures, styles: dict[str, ParagraphStyle]) -> Any:
     rows = list(reversed(f.induction))  # the chart draws from the bottom: first policy on top
     d = Drawing(174 * mm, (12 + 9 * len(rows)) * mm)
     chart = HorizontalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 74 * mm, 6 * mm, 82 * mm, 9 * mm * len(rows)
+    # (type: ignore: types-reportlab declares the charts' geometry as int; reportlab takes any number of points)
+    chart.x, chart.y, chart.width, chart.height = 74 * mm, 6 * mm, 82 * mm, 9 * mm * len(rows)  # type: ignore[assignment]
     chart.data = [[100 * r.acknowledged / r.expected if r.expected else 0 for r in rows]]
     chart.categoryAxis.categoryNames = [_short(r.policy, 44) for r in rows]
     chart.categoryAxis.labels.fontSize = 8.5

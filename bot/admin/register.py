@@ -10,9 +10,12 @@ import csv
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.reading.documents import DocumentInfo
+
+if TYPE_CHECKING:
+    from bot.storage.staff import Member
 
 PLATFORMS = {"slack": "Slack", "teams": "Teams", "telegram": "Telegram", "web": "web chat"}
 
@@ -57,10 +60,9 @@ def platform_of(person_key: str) -> str:
     return person_key.partition(":")[0]
 
 
-def people(members: Iterable[object]) -> list[Person]:
-    """The register's people from the directory's members (bot.storage.staff.Member)."""
-    return [Person(m.name, tuple(m.keys), m.email, m.role, m.left_at is not None)  # type: ignore[attr-defined]
-            for m in members]
+def people(members: Iterable[Member]) -> list[Person]:
+    """The register's people from the directory's members."""
+    return [Person(m.name, tuple(m.keys), m.email, m.role, m.left_at is not None) for m in members]
 
 
 def _unlisted_name(ack: AckRow) -> str:

@@ -4,7 +4,7 @@ induction policy version, naming who acknowledged it, when and where, and who is
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from xml.sax.saxutils import escape
 
@@ -13,7 +13,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from bot.admin.register import PLATFORMS, PolicyRegister
 
@@ -31,7 +31,7 @@ def render(org_name: str, registers: Sequence[PolicyRegister], generated: dateti
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm,
                             bottomMargin=18 * mm, title=f"{org_name}: induction acknowledgement register",
                             author="policybot")
-    story: list[object] = [
+    story: list[Flowable] = [
         Paragraph(escape(f"{org_name}: induction acknowledgement register"), _STYLES["Title"]),
         Paragraph(escape(f"Produced {generated:%-d %B %Y at %H:%M} UTC. Each policy is identified by its version "
                          "(content fingerprint and the policy's own date). Outstanding: members of the staff "
@@ -45,7 +45,7 @@ def render(org_name: str, registers: Sequence[PolicyRegister], generated: dateti
     return buffer.getvalue()
 
 
-def _section(reg: PolicyRegister) -> list[object]:
+def _section(reg: PolicyRegister) -> list[Flowable]:
     heading = Paragraph(escape(f"{reg.title} — version {reg.version}"), _STYLES["Heading2"])
     counts = Paragraph(escape(f"{len(reg.acknowledged)} acknowledged, {len(reg.outstanding)} outstanding"
                               + (f", {len(reg.unlisted)} by accounts not in the directory" if reg.unlisted else "")),
@@ -70,7 +70,7 @@ def _row(name: str, status: str, when: str, channel: str) -> list[object]:
     return [Paragraph(escape(name), _CELL), Paragraph(escape(status), _CELL), when, PLATFORMS.get(channel, channel)]
 
 
-def _footer(org_name: str):  # type: ignore[no-untyped-def]
+def _footer(org_name: str) -> Callable[[Canvas, SimpleDocTemplate], None]:
     def draw(canvas: Canvas, doc: SimpleDocTemplate) -> None:
         canvas.saveState()
         canvas.setFont("Helvetica", 8)

@@ -4,7 +4,7 @@ bot's DM with that person, so no conversation needs to be stored."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.alerts.base import AlertError
 from bot.alerts.message import Alert, Recipient, address_of, alert_text
@@ -61,8 +61,8 @@ class SlackSender:
 
 def _slack_error(exc: Exception) -> str:
     """Slack's error code ("channel_not_found", "invalid_auth"), which carries no secret."""
-    response = getattr(exc, "response", None)
+    response: Any = getattr(exc, "response", None)  # a SlackApiError's SlackResponse; None on others
     try:
-        return str(response["error"])  # type: ignore[index]
+        return str(response["error"])
     except (TypeError, KeyError):
         return exc.__class__.__name__

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import httpx
 
@@ -106,7 +107,8 @@ class TeamsSender:
         if reply.status_code >= 300:
             raise AlertError(f"Entra refused the bot's credentials (HTTP {reply.status_code})")
         token = str(_field(reply, "access_token"))
-        lifetime = float(_field(reply, "expires_in") or 3600)
+        # seconds, as a JSON number or a string of one (anything else fails in float(), as it should)
+        lifetime = float(cast(float | str, _field(reply, "expires_in")) or 3600)
         with self._lock:
             self._token = (token, time.monotonic() + max(lifetime - 60, 0))
         return token

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Annotated, Optional, TextIO
+from typing import Annotated, Any, Optional, TextIO
 
 import typer
 from rich.console import Console
@@ -61,8 +61,8 @@ def _quiet_progress_bars(stream: TextIO | None = None) -> None:
 
 
 def _settings(corpus: Path | None, index: Path | None) -> Settings:
-    overrides = {k: v for k, v in (("corpus_dir", corpus), ("index_dir", index)) if v is not None}
-    return Settings(**overrides)  # type: ignore[arg-type]
+    overrides: dict[str, Any] = {k: v for k, v in (("corpus_dir", corpus), ("index_dir", index)) if v is not None}
+    return Settings(**overrides)
 
 
 def _fail(exc: Exception) -> typer.Exit:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -13,6 +14,9 @@ from bot import wiring
 from bot.cli._shared import CorpusOpt, IndexOpt, _fail, _settings, app, err, out
 from bot.core import compose
 from bot.errors import PolicybotError, StorageError
+
+if TYPE_CHECKING:
+    from bot.reading.documents import DocumentInfo
 
 
 @app.command()
@@ -50,7 +54,7 @@ def orgs(corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
     table = Table("name", "document", "clauses", "next review", "status")
     table.columns.insert(0, Column("organisation", no_wrap=True))
     for slug, org in sorted(idx.orgs.items()):
-        docs = [d for d in idx.documents if d.org == slug]
+        docs: list[DocumentInfo | None] = [d for d in idx.documents if d.org == slug]
         for d in docs or [None]:
             n = sum(1 for c in idx.clauses if d and c.source == d.source)
             status = compose.review_status(d, today) if d else "no documents"

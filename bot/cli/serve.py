@@ -36,17 +36,19 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "12
               + (f" with {workers} workers" if workers > 1 else ""))
     # X-Forwarded-For is believed from the proxies POLICYBOT_TRUSTED_PROXIES names, and from nobody else
     # (the dashboard's per-client sign-in limits read the same setting).
-    proxies = {"proxy_headers": bool(settings.trusted_proxies), "forwarded_allow_ips": settings.trusted_proxies or None}
+    proxy_headers, forwarded_allow_ips = bool(settings.trusted_proxies), settings.trusted_proxies or None
     if workers > 1:  # each worker process imports the factory and builds its own runtime
         given = {k: str(v) for k, v in (("corpus_dir", corpus), ("index_dir", index)) if v is not None}
         os.environ.update(serving.worker_environment(settings, workers, given))
         uvicorn.run(serving.FACTORY, factory=True, workers=workers, host=host, port=port, log_level="info",
-                    **proxies)
+                    proxy_headers=proxy_headers, forwarded_allow_ips=forwarded_allow_ips)
         return
     startup = Startup(settings, lambda: serving.ready(settings))
     bound = early.take()  # the port bound by bot.__main__ before the imports, answering "starting" meanwhile
     try:
-        server = uvicorn.Server(uvicorn.Config(build_app(startup), host=host, port=port, log_level="info", **proxies))
+        server = uvicorn.Server(uvicorn.Config(build_app(startup), host=host, port=port, log_level="info",
+                                                 proxy_headers=proxy_headers,
+                                                 forwarded_allow_ips=forwarded_allow_ips))
         server.run(sockets=[bound] if bound is not None else None)
     finally:
         startup.close()

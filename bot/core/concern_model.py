@@ -20,8 +20,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from numpy.lib.npyio import NpzFile
 
 from bot.core.safeguarding import check_concern
 
@@ -199,7 +201,8 @@ class ConcernModel:
         meta = {"model_id": self.model_id, "examples_sha": self.examples_sha, "net_threshold": self.net_threshold,
                 "ensembles": {name: _save_ensemble(name, e, arrays) for name, e in (("concern", self.concern),
                                                                                 ("adult", self.adult))}}
-        np.savez_compressed(path, meta=np.array(json.dumps(meta)), **arrays)
+        named: dict[str, Any] = {"meta": np.array(json.dumps(meta)), **arrays}  # savez's **kwds: array-likes
+        np.savez_compressed(path, **named)
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> ConcernModel:
@@ -230,22 +233,23 @@ def _save_ensemble(name: str, ensemble: Ensemble, arrays: dict[str, np.ndarray])
     return {"threshold": ensemble.threshold, "parts": parts}
 
 
-def _load_ensemble(name: str, spec: dict[str, object], z: object) -> Ensemble:
+def _load_ensemble(name: str, spec: dict[str, Any], z: NpzFile) -> Ensemble:
+    """One ensemble from its spec (the JSON written by _save_ensemble) and the arrays beside it."""
     parts = []
-    for i, p in enumerate(spec["parts"]):  # type: ignore[attr-defined]
+    for i, p in enumerate(spec["parts"]):
         key = f"{name}.{i}"
         scorer: Scorer
         if p["kind"] == "lexical":
-            grams = z[f"{key}.grams"].tolist()  # type: ignore[index]
-            scorer = Lexical(p["analyser"], TextFeatures({str(g): j for j, g in enumerate(grams)}, z[f"{key}.idf"]),  # type: ignore[index]
-                             z[f"{key}.weights"], float(p["bias"]))  # type: ignore[index]
+            grams = z[f"{key}.grams"].tolist()
+            scorer = Lexical(p["analyser"], TextFeatures({str(g): j for j, g in enumerate(grams)}, z[f"{key}.idf"]),
+                             z[f"{key}.weights"], float(p["bias"]))
         elif p["kind"] == "meaning":
-            scorer = Meaning(z[f"{key}.weights"], float(p["bias"]))  # type: ignore[index]
+            scorer = Meaning(z[f"{key}.weights"], float(p["bias"]))
         else:
-            scorer = Kernel(z[f"{key}.support"].astype(np.float32), z[f"{key}.dual"], float(p["bias"]),  # type: ignore[index]
+            scorer = Kernel(z[f"{key}.support"].astype(np.float32), z[f"{key}.dual"], float(p["bias"]),
                             float(p["gamma"]))
         parts.append(Part(scorer, float(p["weight"]), float(p["scale"])))
-    return Ensemble(tuple(parts), float(spec["threshold"]))  # type: ignore[arg-type]
+    return Ensemble(tuple(parts), float(spec["threshold"]))
 
 
 def threshold_for_recall(scores: np.ndarray, y: np.ndarray, recall: float) -> float:

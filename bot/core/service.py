@@ -96,7 +96,8 @@ class AnswerService:
 
     def _vector_of(self, text: str) -> np.ndarray:
         """A piece of a question as the concern model reads it: embedded as search embeds a question."""
-        return self.searcher.embedder.encode(embed_texts([text]))[0]
+        vector: np.ndarray = self.searcher.embedder.encode(embed_texts([text]))[0]
+        return vector
 
     def feedback(self, log_id: str, helpful: bool, org: str, comment: str | None = None) -> bool:
         """Helpful / not helpful on an answer this service gave to someone of *org*."""
