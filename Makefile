@@ -64,6 +64,7 @@ tests/clients/node_modules/.package-lock.json: tests/clients/package.json tests/
 	cd tests/clients && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 
 test: install browser oidc-provider clients
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 
 # speed.py runs both speed parts (speed_indexing.py, speed_search.py) and writes benchmarks/results/speed.*

@@ -70,7 +70,7 @@ def _faker_names() -> tuple[dict[str, set[str]], set[str]]:
 @cache
 def english_words() -> frozenset[str]:
     """Lower-case dictionary words (proper nouns are capitalised in the list, so "olivia" is absent)."""
-    from english_words import get_english_words_set  # type: ignore[import-untyped]
+    from english_words import get_english_words_set
 
     return frozenset(w for w in get_english_words_set(["web2"], alpha=True) if w.islower())
 

@@ -9,7 +9,7 @@ from functools import cache
 
 @cache
 def _dictionary() -> frozenset[str]:
-    from english_words import get_english_words_set  # type: ignore[import-untyped]
+    from english_words import get_english_words_set
 
     return frozenset(w for w in get_english_words_set(["web2"], alpha=True) if w.islower())
 
