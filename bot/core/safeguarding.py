@@ -83,6 +83,7 @@ _CHILD = re.compile(
     + r"|\b(?:someone|somebody|one) (?:in|from|of) my (?:class|form|tutor group|group|set)\b"
     + r"|\b(?:a|an|her|his|their|my|our) \d{1,2} (?:year|yr) old\b|\bnamedchild\b"
     + r"|^(?:year \d{1,2} )?(?:pupil|student|child|learner|kid|tutee)s? "
+      r"(?:(?:in|from) (?:my|our) (?:class|form|tutor group|group|set)(?: [a-z0-9]+)? )?"
       r"(?=told|tells|said|says|disclosed|has|is|was|keeps|came|showed|messaged)"
     + r"|\b(?P<pron>he|she) (?:(?:has|had|then|also|just|later|keeps|kept) )?(?:told|tells|said|says|saying"
       r"|disclosed|discloses|confided|admitted|messaged|wrote|mentioned)\b")

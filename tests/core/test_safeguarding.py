@@ -78,6 +78,8 @@ FLAGGED = [
     "a year 5 boy told me his mum's new boyfriend makes him stand in the corner all night",
     "one of my students keeps wearing long sleeves in summer and I saw fresh cuts when she rolled them up",
     "a pupil in my class said his dad locks him in the shed when he's naughty",
+    "kid in my class says her stepdad hits her",  # no determiner: "kid in my class says ..."
+    "child in my form told me his mum's boyfriend hits him",
     "a girl in year 8 is being messaged by a 25 year old she met on snapchat",
     "my tutee has turned up with a lot of cash and new trainers and won't say where from",
     "a student told me she was raped at a party at the weekend",
@@ -199,6 +201,7 @@ FLAGGED = [
 
 # General policy questions, hypothetical procedure questions, contact without harm, concerns about staff.
 NOT_FLAGGED = [
+    "kid in my class says she wants to drop french",  # a child speaking, about school business
     "what is the policy on grooming?",
     "who is the DSL?",
     "what should I do if a pupil discloses abuse?",
