@@ -107,7 +107,9 @@ def routes(runtime: Runtime) -> list[Route | Mount]:
             request.session.clear()
         return RedirectResponse("/slt/login", status_code=303)
 
-    async def home(request: Request) -> Response:
+    async def filtered(request: Request) -> tuple[SltMember, Organisation, filters.Chosen] | Response:
+        """A filtered page's start: the signed-in member, their school and the filters chosen, or the
+        redirect to sign in (or to the tidied address) instead."""
         who = await _member(request, runtime)
         if who is None:
             return RedirectResponse("/slt/login", status_code=303)
@@ -115,6 +117,13 @@ def routes(runtime: Runtime) -> list[Route | Mount]:
             return tidy
         org = runtime.orgs[request.session["org"]]
         chosen = await run_in_threadpool(_chosen, request, runtime, org, min(org.retention_days, MAX_PAGE_DAYS))
+        return who, org, chosen
+
+    async def home(request: Request) -> Response:
+        found = await filtered(request)
+        if isinstance(found, Response):
+            return found
+        who, org, chosen = found
         page = await run_in_threadpool(pages.home, runtime, org.slug, who, chosen)
         return _render(request, "dashboard.html", {**page, "member": who, "problems": chosen.problems,
                                                    "notice": request.session.pop("notice", None),
@@ -122,13 +131,10 @@ def routes(runtime: Runtime) -> list[Route | Mount]:
 
     async def questions(request: Request) -> Response:
         """The drill-down: from a policy, or one clause section of it, to the questions behind it."""
-        who = await _member(request, runtime)
-        if who is None:
-            return RedirectResponse("/slt/login", status_code=303)
-        if (tidy := _tidy(request)) is not None:
-            return tidy
-        org = runtime.orgs[request.session["org"]]
-        chosen = await run_in_threadpool(_chosen, request, runtime, org, min(org.retention_days, MAX_PAGE_DAYS))
+        found = await filtered(request)
+        if isinstance(found, Response):
+            return found
+        who, org, chosen = found
         if chosen.filters.policy is None:
             return RedirectResponse("/slt/?" + chosen.query(), status_code=303)
         page = await run_in_threadpool(pages.drill, runtime, org.slug, chosen)
